@@ -1,0 +1,56 @@
+using System.Reflection;
+using Ipto.Diagnostics;
+using Ipto.Grains.ObjectStore;
+using Ipto.Grains.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record HealthResponse(string Status, string Version);
+
+public sealed record ReadinessResponse(string Status, IReadOnlyDictionary<string, string> Checks);
+
+/// <summary><c>/health</c> (liveness, no dependencies) and <c>/health/ready</c> (silo, database, object store).</summary>
+public static class HealthEndpoints
+{
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+
+    public static readonly string Version =
+        typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        group.MapGet("", () => TypedResults.Ok(new HealthResponse("healthy", Version))).WithName("Health");
+        group.MapGet("/ready", ReadyAsync).WithName("Readiness");
+        return app;
+    }
+
+    private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ReadinessResponse>>> ReadyAsync(
+        IGrainFactory grains, AppDatabase database, IObjectStore objectStore, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("Ipto.Readiness");
+        var silo = CheckAsync("silo", async ct => (await grains.GetGrain<IPingGrain>(0).Ping().WaitAsync(ct)).Length > 0, logger);
+        var db = CheckAsync("database", database.PingAsync, logger);
+        var store = CheckAsync("object_store", objectStore.PingAsync, logger);
+        var results = await Task.WhenAll(silo, db, store);
+        var checks = results.ToDictionary(r => r.Name, r => r.Ok ? "healthy" : "unhealthy");
+        return results.All(r => r.Ok)
+            ? TypedResults.Ok(new ReadinessResponse("healthy", checks))
+            : TypedResults.Json(new ReadinessResponse("unhealthy", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<(string Name, bool Ok)> CheckAsync(string name, Func<CancellationToken, Task<bool>> check, ILogger logger)
+    {
+        using var timeout = new CancellationTokenSource(CheckTimeout);
+        try
+        {
+            return (name, await check(timeout.Token).WaitAsync(timeout.Token));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Readiness check {Check} failed: {Reason}", name, e.GetType().Name);
+            return (name, false);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Ipto.Api.Http;
+using Ipto.Common;
+using Ipto.Grains.ObjectStore;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Ipto.Api.Endpoints;
+
+/// <summary>
+/// The URLs the local object store presigns (embedded mode): <c>PUT</c> for a single upload or one part of a
+/// multipart upload (answering the part's <c>ETag</c>), <c>GET</c> to download. The signature is the credential.
+/// </summary>
+public static class LocalObjectStoreEndpoints
+{
+    public static IEndpointRouteBuilder MapLocalObjectStoreEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(LocalObjectStore.RoutePrefix.TrimEnd('/')).AllowAnonymous().ExcludeFromDescription();
+        group.MapPut("/{**key}", PutAsync);
+        group.MapGet("/{**key}", GetAsync);
+        return app;
+    }
+
+    private static async Task<IResult> PutAsync(string key, HttpContext http, LocalObjectStore store)
+    {
+        // Blobs are far larger than the API's 1 MiB JSON limit.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+        var query = Query(http);
+        var check = await store.VerifyAsync("PUT", key, query, http.Request.ContentType);
+        if (check != SignatureCheck.Valid) return Refuse(check);
+
+        string? etag;
+        if (query.TryGetValue(LocalObjectStore.UploadIdParameter, out var uploadId) && uploadId is not null
+            && query.TryGetValue(LocalObjectStore.PartNumberParameter, out var partText) && int.TryParse(partText, out var partNumber))
+        {
+            try
+            {
+                etag = await store.ReceivePartAsync(key, uploadId, partNumber, http.Request.Body, http.RequestAborted);
+            }
+            catch (MultipartUploadException)
+            {
+                etag = null;
+            }
+
+            if (etag is null) return ApiResults.Error(ErrorCodes.NotFound, "The multipart upload does not exist (completed or aborted).");
+        }
+        else
+        {
+            etag = await store.ReceivePutAsync(key, http.Request.Body, http.Request.ContentType, http.RequestAborted);
+        }
+
+        http.Response.Headers.ETag = etag;
+        return Results.Ok();
+    }
+
+    private static async Task<IResult> GetAsync(string key, HttpContext http, LocalObjectStore store)
+    {
+        var query = Query(http);
+        var check = await store.VerifyAsync("GET", key, query, null);
+        if (check != SignatureCheck.Valid) return Refuse(check);
+        var blob = await store.ResolveReadAsync(key, http.RequestAborted);
+        if (blob is null) return ApiResults.Error(ErrorCodes.NotFound, "The object does not exist.");
+        if (query.TryGetValue(LocalObjectStore.DispositionParameter, out var disposition) && disposition is not null)
+            http.Response.Headers.ContentDisposition = disposition;
+        return Results.File(blob.Value.Path, blob.Value.ContentType ?? "application/octet-stream", enableRangeProcessing: true);
+    }
+
+    private static Dictionary<string, string?> Query(HttpContext http) =>
+        http.Request.Query.ToDictionary(q => q.Key, q => (string?)q.Value.ToString(), StringComparer.Ordinal);
+
+    private static ErrorResult Refuse(SignatureCheck check) => check == SignatureCheck.Expired
+        ? ApiResults.Error(ErrorCodes.Forbidden, "The presigned URL has expired.")
+        : ApiResults.Error(ErrorCodes.Forbidden, "The presigned URL's signature does not match the request.");
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ipto.Api.Endpoints;
+using Ipto.Common;
+
+namespace Ipto.Api.Http;
+
+/// <summary>Source-generated snake_case JSON for everything the API reads and writes.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    Converters = [typeof(UtcMillisecondsConverter)])]
+[JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ReadinessResponse))]
+[JsonSerializable(typeof(Envelope<JobResponse>))]
+[JsonSerializable(typeof(FieldError))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;
+
+public static class ApiJson
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = null;
+        options.Converters.Add(new UtcMillisecondsConverter());
+        options.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+    }
+
+    /// <summary>SPEC timestamps: UTC, <c>Z</c>, exactly three fractional digits.</summary>
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
+
+public sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.GetString();
+        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            || !(text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9))
+            throw new JsonException("Expected an ISO 8601 timestamp with a time zone, e.g. 2026-04-05T10:00:00.000Z.");
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(ApiJson.Format(value));
+}

@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Ipto.Common;
+
+namespace Ipto.Api.Http.Auth;
+
+/// <summary>How the authenticated principal travels in <see cref="ClaimsPrincipal"/> and becomes a grain-call <see cref="Caller"/>.</summary>
+public static class CallerClaims
+{
+    public const string TenantId = "ipto:tenant_id";
+    public const string PrincipalId = "ipto:principal_id";
+    public const string PrincipalType = "ipto:principal_type";
+    public const string Scope = "ipto:scope";
+    public const string PlatformAdmin = "ipto:platform_admin";
+
+    public static ClaimsIdentity ToIdentity(Caller caller, string authenticationType)
+    {
+        var claims = new List<Claim>
+        {
+            new(TenantId, caller.TenantId),
+            new(PrincipalId, caller.PrincipalId),
+            new(PrincipalType, caller.PrincipalType),
+            new(PlatformAdmin, caller.IsPlatformAdmin ? "true" : "false"),
+        };
+        claims.AddRange(caller.Scopes.Select(s => new Claim(Scope, s)));
+        return new ClaimsIdentity(claims, authenticationType);
+    }
+
+    public static Caller? FromPrincipal(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true) return null;
+        var tenant = user.FindFirstValue(TenantId);
+        var principal = user.FindFirstValue(PrincipalId);
+        if (tenant is null || principal is null) return null;
+        return new Caller(tenant, principal, user.FindFirstValue(PrincipalType) ?? "unknown",
+            user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true");
+    }
+
+    /// <summary>The caller of an endpoint that requires authentication.</summary>
+    public static Caller Require(this HttpContext context) =>
+        FromPrincipal(context.User) ?? throw new IptoException(ErrorCodes.Unauthenticated, "A valid credential is required.");
+}

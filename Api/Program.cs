@@ -1,0 +1,69 @@
+using Ipto.Api.Endpoints;
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Idempotency;
+using Ipto.Grains.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+const string DefaultUrl = "http://127.0.0.1:5080";
+var urls = builder.Configuration["urls"];
+if (string.IsNullOrWhiteSpace(urls))
+{
+    urls = DefaultUrl;
+    builder.WebHost.UseUrls(DefaultUrl);
+}
+
+// The local object store presigns URLs on this Api; unless told otherwise they use the first address it listens on.
+builder.Configuration["Ipto:ObjectStore:PublicBaseUrl"] ??= PublicBaseUrl(urls);
+var ipto = builder.Configuration.ReadIptoOptions();
+
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBody.MaxBytes);
+builder.Services.AddIptoInfrastructure(builder.Configuration);
+if (ipto.Api.IsClient)
+    builder.UseOrleansClient(client => client.UseIptoClient(builder.Configuration));
+else
+    builder.UseOrleans(silo => silo.UseIpto(builder.Configuration));
+
+builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddAuthentication(IptoAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, IptoAuthenticationHandler>(IptoAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddSingleton<IdempotencyFilter>();
+builder.Services.AddOpenApi("v1");
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+var app = builder.Build();
+
+app.UseMiddleware<RequestIdMiddleware>();
+app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseMiddleware<BodyLimitMiddleware>();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthEndpoints();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts().WithTitle("IPTO API"));
+if (ipto.ObjectStore.IsLocal) app.MapLocalObjectStoreEndpoints();
+
+var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter<TransientRetryFilter>();
+v1.MapJobsEndpoints();
+foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
+
+app.Run();
+
+static string PublicBaseUrl(string urls)
+{
+    var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+    return first.Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+        .Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+        .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+        .TrimEnd('/') + "/";
+}
+
+/// <summary>Entry point marker for WebApplicationFactory.</summary>
+public partial class Program;

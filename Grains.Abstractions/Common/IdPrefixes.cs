@@ -1,0 +1,13 @@
+namespace Ipto.Common;
+
+public static class IdPrefixes
+{
+    public const string User = "usr";
+    public const string Tenant = "tnt";
+    public const string ApiKey = "key";
+    public const string Dataset = "dset";
+    public const string Object = "obj";
+    public const string Upload = "upl";
+    public const string Job = "job";
+    public const string Request = "req";
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+
+namespace Ipto.Common;
+
+/// <summary>Prefixed, lowercase, time-ordered 26-character ids (48-bit millisecond time + 80 random bits, Crockford base32).</summary>
+public static class Ids
+{
+    private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+    public const int BodyLength = 26;
+
+    public static string New(string prefix) => New(prefix, DateTimeOffset.UtcNow);
+
+    public static string New(string prefix, DateTimeOffset time)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        var ms = (ulong)time.ToUnixTimeMilliseconds();
+        for (var i = 5; i >= 0; i--)
+        {
+            bytes[i] = (byte)(ms & 0xFF);
+            ms >>= 8;
+        }
+        RandomNumberGenerator.Fill(bytes[6..]);
+        return string.Create(prefix.Length + 1 + BodyLength, (prefix, Bytes: bytes.ToArray()), static (span, s) =>
+        {
+            s.prefix.AsSpan().CopyTo(span);
+            span[s.prefix.Length] = '_';
+            Encode(s.Bytes, span[(s.prefix.Length + 1)..]);
+        });
+    }
+
+    /// <summary>True when <paramref name="id"/> is <paramref name="prefix"/>_ followed by a well-formed body.</summary>
+    public static bool IsValid(string? id, string prefix)
+    {
+        if (id is null || id.Length != prefix.Length + 1 + BodyLength) return false;
+        if (!id.StartsWith(prefix, StringComparison.Ordinal) || id[prefix.Length] != '_') return false;
+        var body = id.AsSpan(prefix.Length + 1);
+        if (body[0] > '7') return false;
+        foreach (var c in body)
+            if (!Alphabet.Contains(c)) return false;
+        return true;
+    }
+
+    private static void Encode(ReadOnlySpan<byte> bytes, Span<char> output)
+    {
+        // 128 bits → 26 base32 digits, most significant first (the first digit carries 3 bits).
+        var hi = ((ulong)bytes[0] << 56) | ((ulong)bytes[1] << 48) | ((ulong)bytes[2] << 40) | ((ulong)bytes[3] << 32)
+                 | ((ulong)bytes[4] << 24) | ((ulong)bytes[5] << 16) | ((ulong)bytes[6] << 8) | bytes[7];
+        var lo = ((ulong)bytes[8] << 56) | ((ulong)bytes[9] << 48) | ((ulong)bytes[10] << 40) | ((ulong)bytes[11] << 32)
+                 | ((ulong)bytes[12] << 24) | ((ulong)bytes[13] << 16) | ((ulong)bytes[14] << 8) | bytes[15];
+        var value = new UInt128(hi, lo);
+        for (var i = BodyLength - 1; i >= 0; i--)
+        {
+            output[i] = Alphabet[(int)(value & 31)];
+            value >>= 5;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Ipto.Grains.Jobs;
+using Ipto.Grains.ObjectStore;
+using Ipto.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+
+namespace Ipto.Grains.Hosting;
+
+/// <summary>The one place that wires a silo, a client and the shared services for either mode.</summary>
+public static class IptoHostingExtensions
+{
+    public const string NpgsqlInvariant = "Npgsql";
+
+    /// <summary>Reads and validates the <c>Ipto</c> section.</summary>
+    public static IptoOptions ReadIptoOptions(this IConfiguration configuration)
+    {
+        var options = new IptoOptions();
+        configuration.GetSection(IptoOptions.Section).Bind(options);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Services every IPTO process needs (silo or client): options, app database, migrations, object store.</summary>
+    public static IServiceCollection AddIptoInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.ReadIptoOptions();
+        services.AddOptions<IptoOptions>().Bind(configuration.GetSection(IptoOptions.Section));
+        services.TryAddTimeProvider();
+        services.AddSingleton(_ => AppDatabase.Create(options));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<PlatformSecrets>();
+        services.AddSingleton<JobProjection>();
+        services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
+            ? new S3ObjectStore(options.S3)
+            : sp.GetRequiredService<LocalObjectStore>());
+        services.AddSingleton(sp => new LocalObjectStore(
+            Path.Combine(options.FullDataDir, "objects"),
+            new Uri(options.ObjectStore.PublicBaseUrl ?? "http://127.0.0.1:5080/"),
+            sp.GetRequiredService<PlatformSecrets>(),
+            sp.GetRequiredService<TimeProvider>()));
+        // Registered before Orleans' own hosted services, so the schema exists before a silo or client starts.
+        services.AddHostedService<SchemaMigrationService>();
+        return services;
+    }
+
+    /// <summary>Configures a silo for the configured mode: clustering, grain storage, reminders, streams, serializer.</summary>
+    public static ISiloBuilder UseIpto(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var options = configuration.ReadIptoOptions();
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = options.Cluster.ClusterId;
+            o.ServiceId = options.Cluster.ServiceId;
+        });
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.Reminders.MinimumPeriod);
+        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+
+        if (options.IsCluster)
+        {
+            silo.ConfigureEndpoints(IPAddress.Parse(options.Cluster.AdvertisedAddress), options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = options.Postgres.ConnectionString;
+            });
+            silo.AddAdoNetGrainStorage(StorageNames.Default, o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = options.Postgres.ConnectionString;
+            });
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = options.Postgres.ConnectionString;
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(options.Cluster.SiloPort, options.Cluster.GatewayPort, serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
+            silo.Services.AddGrainStorage(StorageNames.Default, (sp, _) => new SqliteGrainStorage(
+                sp.GetRequiredService<AppDatabase>(), sp.GetRequiredService<IGrainStorageSerializer>()));
+            silo.Services.AddReminders();
+            silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        }
+
+        silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        silo.AddMemoryStreams(StorageNames.Streams);
+        return silo;
+    }
+
+    /// <summary>Configures an Orleans client that joins a cluster through the PostgreSQL membership table.</summary>
+    public static IClientBuilder UseIptoClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        var options = configuration.ReadIptoOptions();
+        client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = options.Cluster.ClusterId;
+            o.ServiceId = options.Cluster.ServiceId;
+        });
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = NpgsqlInvariant;
+            o.ConnectionString = options.Postgres.ConnectionString;
+        });
+        client.AddMemoryStreams(StorageNames.Streams);
+        return client;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+            services.AddSingleton(TimeProvider.System);
+    }
+}
+
+/// <summary>Applies pending schema scripts at start-up, before the silo or client joins the cluster.</summary>
+public sealed class SchemaMigrationService(SchemaMigrator migrator, ILogger<SchemaMigrationService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var applied = await migrator.MigrateAsync(cancellationToken);
+        logger.LogDebug("Schema up to date ({Applied} scripts applied now)", applied.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

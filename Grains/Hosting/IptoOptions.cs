@@ -1,0 +1,117 @@
+namespace Ipto.Grains.Hosting;
+
+/// <summary>The <c>Ipto</c> configuration section. Every setting is listed with its default in README.md.</summary>
+public sealed class IptoOptions
+{
+    public const string Section = "Ipto";
+
+    /// <summary><c>embedded</c> (SQLite, localhost clustering) or <c>cluster</c> (PostgreSQL).</summary>
+    public string Mode { get; set; } = IptoModes.Embedded;
+
+    /// <summary>Where embedded mode keeps everything (database file, local objects, secrets).</summary>
+    public string DataDir { get; set; } = "./data";
+
+    public PostgresOptions Postgres { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
+    public ApiHostOptions Api { get; set; } = new();
+    public ObjectStoreOptions ObjectStore { get; set; } = new();
+    public S3Options S3 { get; set; } = new();
+    public JobOptions Jobs { get; set; } = new();
+    public ReminderSettings Reminders { get; set; } = new();
+    public IdempotencyOptions Idempotency { get; set; } = new();
+
+    public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
+
+    public string FullDataDir => Path.GetFullPath(DataDir);
+
+    /// <summary>Fails start-up with a message naming the setting, instead of failing later on first use.</summary>
+    public void Validate()
+    {
+        if (!string.Equals(Mode, IptoModes.Embedded, StringComparison.OrdinalIgnoreCase) && !IsCluster)
+            throw new InvalidOperationException($"Ipto:Mode must be '{IptoModes.Embedded}' or '{IptoModes.Cluster}', not '{Mode}'.");
+        if (IsCluster && string.IsNullOrWhiteSpace(Postgres.ConnectionString))
+            throw new InvalidOperationException("Ipto:Postgres:ConnectionString (Ipto__Postgres__ConnectionString) is required in cluster mode.");
+        if (!ObjectStore.IsLocal && !ObjectStore.IsS3)
+            throw new InvalidOperationException($"Ipto:ObjectStore:Provider must be 'local' or 's3', not '{ObjectStore.Provider}'.");
+        if (ObjectStore.IsS3 && (string.IsNullOrWhiteSpace(S3.ServiceUrl) || string.IsNullOrWhiteSpace(S3.Bucket)))
+            throw new InvalidOperationException("Ipto:S3:ServiceUrl and Ipto:S3:Bucket are required when Ipto:ObjectStore:Provider is 's3'.");
+        if (!string.Equals(Api.Role, ApiRoles.CoHosted, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(Api.Role, ApiRoles.Client, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Ipto:Api:Role must be '{ApiRoles.CoHosted}' or '{ApiRoles.Client}', not '{Api.Role}'.");
+        if (!IsCluster && Api.IsClient)
+            throw new InvalidOperationException("Ipto:Api:Role 'client' needs Ipto:Mode 'cluster' (embedded mode always co-hosts its silo).");
+    }
+}
+
+public static class IptoModes
+{
+    public const string Embedded = "embedded";
+    public const string Cluster = "cluster";
+}
+
+public static class ApiRoles
+{
+    public const string CoHosted = "cohosted";
+    public const string Client = "client";
+}
+
+public sealed class PostgresOptions
+{
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class ClusterOptions
+{
+    public string ClusterId { get; set; } = "ipto";
+    public string ServiceId { get; set; } = "ipto";
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+}
+
+public sealed class ApiHostOptions
+{
+    /// <summary><c>cohosted</c>: the Api process runs a silo too; <c>client</c>: it joins the cluster as an Orleans client.</summary>
+    public string Role { get; set; } = ApiRoles.CoHosted;
+
+    public bool IsClient => string.Equals(Role, ApiRoles.Client, StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class ObjectStoreOptions
+{
+    public string Provider { get; set; } = "local";
+
+    /// <summary>Base URL clients use to reach the local store's presigned routes (the Api's own address).</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public bool IsLocal => string.Equals(Provider, "local", StringComparison.OrdinalIgnoreCase);
+    public bool IsS3 => string.Equals(Provider, "s3", StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class S3Options
+{
+    public string? ServiceUrl { get; set; }
+    public string? Bucket { get; set; }
+    public string Region { get; set; } = "us-east-1";
+    public string? AccessKey { get; set; }
+    public string? SecretKey { get; set; }
+    public bool ForcePathStyle { get; set; } = true;
+}
+
+public sealed class JobOptions
+{
+    /// <summary>How often the durable reminder re-drives an unfinished job (after a crash).</summary>
+    public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public sealed class ReminderSettings
+{
+    /// <summary>Orleans refuses shorter reminder periods; tests lower it.</summary>
+    public TimeSpan MinimumPeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public sealed class IdempotencyOptions
+{
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+}

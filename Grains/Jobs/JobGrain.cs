@@ -1,0 +1,209 @@
+using Ipto.Common;
+using Ipto.Grains.Hosting;
+using Ipto.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Ipto.Grains.Jobs;
+
+/// <summary>
+/// Runs a job's handler inside the grain and records every step in grain state. A durable reminder re-drives an
+/// unfinished job after a crash: the handler resumes from its last checkpoint on whichever silo activates the grain.
+/// Reentrant so that reads are answered while the handler runs; state writes are serialised by a lock.
+/// </summary>
+[Reentrant]
+public sealed class JobGrain(
+    [PersistentState("job", StorageNames.Default)] IPersistentState<JobState> state,
+    IEnumerable<IJobHandler> handlers,
+    JobProjection projection,
+    IOptions<IptoOptions> options,
+    TimeProvider time,
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
+{
+    private const string ResumeReminder = "resume";
+    private const int MaxAttempts = 10;
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _deactivating = new();
+    private Task? _running;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!state.RecordExists) return;
+        await ProjectAsync();
+        if (!JobStatuses.IsTerminal(state.State.Status)) EnsureRunning();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _deactivating.CancelAsync();
+        if (_running is not null)
+            await Task.WhenAny(_running, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+    }
+
+    public async Task<JobSnapshot> Start(JobRequest request)
+    {
+        if (state.RecordExists)
+        {
+            if (state.State.TenantId != request.TenantId || state.State.Type != request.Type)
+                throw new IptoException(ErrorCodes.Conflict, "A different job already uses this id.");
+            return Snapshot();
+        }
+
+        var now = time.GetUtcNow();
+        state.State = new JobState
+        {
+            TenantId = request.TenantId,
+            Type = request.Type,
+            Input = request.Input,
+            Status = JobStatuses.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await SaveAsync(_ => { });
+        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.Jobs.ResumePeriod, options.Value.Jobs.ResumePeriod);
+        EnsureRunning();
+        return Snapshot();
+    }
+
+    public Task<JobSnapshot> Get(Caller caller)
+    {
+        if (!state.RecordExists || !caller.CanRead(state.State.TenantId))
+            throw IptoException.NotFound("Job");
+        return Task.FromResult(Snapshot());
+    }
+
+    public Task<JobSnapshot?> GetInternal() => Task.FromResult(state.RecordExists ? Snapshot() : null);
+
+    public async Task<JobSnapshot> Cancel(Caller caller)
+    {
+        if (!state.RecordExists || !caller.Owns(state.State.TenantId) && !caller.IsPlatformAdmin)
+            throw IptoException.NotFound("Job");
+        if (JobStatuses.IsTerminal(state.State.Status))
+            throw IptoException.InvalidTransition("job", state.State.Status, JobStatuses.Cancelled);
+        await _deactivating.CancelAsync();
+        await SaveAsync(s => s.Status = JobStatuses.Cancelled);
+        await StopReminderAsync();
+        return Snapshot();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ResumeReminder) return Task.CompletedTask;
+        if (!state.RecordExists || JobStatuses.IsTerminal(state.State.Status)) return StopReminderAsync();
+        EnsureRunning();
+        return Task.CompletedTask;
+    }
+
+    private void EnsureRunning()
+    {
+        if (_running is { IsCompleted: false } || _deactivating.IsCancellationRequested) return;
+        _running = RunAsync();
+    }
+
+    private async Task RunAsync()
+    {
+        var handler = handlers.FirstOrDefault(h => h.Type == state.State.Type);
+        if (handler is null)
+        {
+            await FinishAsync(JobStatuses.Failed, null, $"No handler is registered for job type '{state.State.Type}'.");
+            return;
+        }
+
+        await SaveAsync(s =>
+        {
+            s.Status = JobStatuses.Running;
+            s.Attempts++;
+        });
+        var execution = new JobExecution(JobId, state.State.TenantId, state.State.Input, state.State.Checkpoint,
+            (progress, checkpoint) => SaveAsync(s =>
+            {
+                s.Completed = progress.Completed;
+                s.Total = progress.Total;
+                s.Checkpoint = checkpoint;
+            }));
+        try
+        {
+            var result = await handler.RunAsync(execution, _deactivating.Token);
+            await FinishAsync(JobStatuses.Succeeded, result, null);
+        }
+        catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
+        {
+            // The silo is shutting down or the job was cancelled: the reminder resumes an unfinished job elsewhere.
+        }
+        catch (JobFailedException e)
+        {
+            await FinishAsync(JobStatuses.Failed, null, e.Message);
+        }
+        catch (Exception e) when (state.State.Attempts >= MaxAttempts)
+        {
+            logger.LogError(e, "Job {JobId} of type {Type} failed {Attempts} attempts", JobId, state.State.Type, state.State.Attempts);
+            await FinishAsync(JobStatuses.Failed, null, $"The job failed after {state.State.Attempts} attempts.");
+        }
+        catch (Exception e)
+        {
+            // Left running: the reminder retries, since most failures here are transient (store or database down).
+            logger.LogWarning(e, "Job {JobId} of type {Type} failed an attempt; it will be retried", JobId, state.State.Type);
+        }
+    }
+
+    private async Task FinishAsync(string status, string? result, string? error)
+    {
+        if (JobStatuses.IsTerminal(state.State.Status)) return;
+        await SaveAsync(s =>
+        {
+            s.Status = status;
+            s.Result = result;
+            s.Error = error;
+            if (status == JobStatuses.Succeeded && s.Total > 0) s.Completed = s.Total;
+        });
+        await StopReminderAsync();
+    }
+
+    private async Task SaveAsync(Action<JobState> change)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            change(state.State);
+            state.State.Version++;
+            state.State.UpdatedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        await ProjectAsync();
+    }
+
+    private async Task ProjectAsync()
+    {
+        try
+        {
+            await projection.UpsertAsync(JobId, state.State);
+        }
+        catch (Exception e)
+        {
+            // The grain state is the truth; the row is re-projected on the next write or activation.
+            logger.LogWarning(e, "Could not project job {JobId}", JobId);
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        var reminder = await this.GetReminder(ResumeReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+
+    private JobSnapshot Snapshot()
+    {
+        var s = state.State;
+        return new JobSnapshot(JobId, s.TenantId, s.Type, s.Status, new JobProgress(s.Completed, s.Total), s.Result, s.Error,
+            s.CreatedAt, s.UpdatedAt, s.Attempts);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Data.Common;
+using Ipto.Grains.Hosting;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Ipto.Grains.Storage;
+
+public enum SqlDialect
+{
+    Sqlite = 0,
+    Postgres = 1,
+}
+
+/// <summary>The read-model and ledger database: SQLite under the data dir in embedded mode, PostgreSQL in cluster mode.</summary>
+public sealed class AppDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string? _sqliteConnectionString;
+
+    private AppDatabase(SqlDialect dialect, NpgsqlDataSource? postgres, string? sqliteConnectionString)
+    {
+        Dialect = dialect;
+        _postgres = postgres;
+        _sqliteConnectionString = sqliteConnectionString;
+    }
+
+    public SqlDialect Dialect { get; }
+
+    public static AppDatabase Create(IptoOptions options)
+    {
+        if (options.IsCluster)
+            return new AppDatabase(SqlDialect.Postgres, NpgsqlDataSource.Create(options.Postgres.ConnectionString!), null);
+
+        Directory.CreateDirectory(options.FullDataDir);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(options.FullDataDir, "ipto.db"),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        return new AppDatabase(SqlDialect.Sqlite, null, builder.ToString());
+    }
+
+    public string ConnectionString => _postgres?.ConnectionString ?? _sqliteConnectionString!;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null)
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+
+        var connection = new SqliteConnection(_sqliteConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+}
+
+public static class DbCommandExtensions
+{
+    public static DbCommand With(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return command;
+    }
+
+    public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+}
