@@ -59,9 +59,6 @@ public static class IptoHostingExtensions
             o.ClusterId = options.Cluster.ClusterId;
             o.ServiceId = options.Cluster.ServiceId;
         });
-        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.Reminders.MinimumPeriod);
-        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
-
         if (options.IsCluster)
         {
             silo.ConfigureEndpoints(IPAddress.Parse(options.Cluster.AdvertisedAddress), options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: false);
@@ -70,6 +67,23 @@ public static class IptoHostingExtensions
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = options.Postgres.ConnectionString;
             });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(options.Cluster.SiloPort, options.Cluster.GatewayPort, serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
+        }
+
+        return silo.AddIptoGrainServices(configuration);
+    }
+
+    /// <summary>Everything a silo needs besides clustering (test clusters bring their own): storage, reminders, streams.</summary>
+    public static ISiloBuilder AddIptoGrainServices(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var options = configuration.ReadIptoOptions();
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.Reminders.MinimumPeriod);
+        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        if (options.IsCluster)
+        {
             silo.AddAdoNetGrainStorage(StorageNames.Default, o =>
             {
                 o.Invariant = NpgsqlInvariant;
@@ -83,7 +97,6 @@ public static class IptoHostingExtensions
         }
         else
         {
-            silo.UseLocalhostClustering(options.Cluster.SiloPort, options.Cluster.GatewayPort, serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
             silo.Services.AddGrainStorage(StorageNames.Default, (sp, _) => new SqliteGrainStorage(
                 sp.GetRequiredService<AppDatabase>(), sp.GetRequiredService<IGrainStorageSerializer>()));
             silo.Services.AddReminders();

@@ -1,0 +1,35 @@
+using Ipto.Grains.Hosting;
+
+namespace Ipto.Domain.Tests.Common;
+
+public sealed class IptoOptionsTests
+{
+    [Fact]
+    public void DefaultsAreAValidEmbeddedSetup()
+    {
+        var options = new IptoOptions();
+
+        options.Validate();
+        Assert.False(options.IsCluster);
+        Assert.True(options.ObjectStore.IsLocal);
+    }
+
+    [Theory]
+    [InlineData("Mode")]
+    [InlineData("Postgres:ConnectionString")]
+    [InlineData("S3:ServiceUrl")]
+    [InlineData("Api:Role")]
+    public void InvalidSetupsFailNamingTheSetting(string setting)
+    {
+        var options = setting switch
+        {
+            "Mode" => new IptoOptions { Mode = "cloud" },
+            "Postgres:ConnectionString" => new IptoOptions { Mode = "cluster" },
+            "S3:ServiceUrl" => new IptoOptions { ObjectStore = { Provider = "s3" } },
+            _ => new IptoOptions { Api = { Role = "client" } },
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        Assert.Contains(setting, error.Message);
+    }
+}

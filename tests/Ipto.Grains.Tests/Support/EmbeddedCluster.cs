@@ -1,0 +1,70 @@
+using Ipto.Grains.Hosting;
+using Ipto.Grains.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Ipto.Grains.Tests.Support;
+
+/// <summary>An in-process test cluster wired like embedded mode (SQLite grain state and reminders under a data dir).</summary>
+public static class EmbeddedCluster
+{
+    public static async Task<InProcessTestCluster> StartAsync(string dataDir, short silos = 1)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ipto:Mode"] = "embedded",
+            ["Ipto:DataDir"] = dataDir,
+            ["Ipto:Reminders:MinimumPeriod"] = "00:00:01",
+            ["Ipto:Jobs:ResumePeriod"] = "00:00:02",
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Services.AddIptoInfrastructure(configuration);
+            host.Services.AddSingleton<IJobHandler, CountingJobHandler>();
+            host.Services.AddSingleton<IJobHandler, FailingJobHandler>();
+            host.Services.AddSingleton<IJobHandler, FlakyJobHandler>();
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddIptoGrainServices(configuration));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
+
+/// <summary>A data directory that is deleted with the test.</summary>
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("ipto-test-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a stopping host; the OS temp cleaner takes it.
+        }
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds, failing after the timeout (no fixed sleeps).</summary>
+    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var value = await probe();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what ?? "the condition"}; last value: {value}");
+            await Task.Delay(50);
+        }
+    }
+}
