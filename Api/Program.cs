@@ -2,6 +2,7 @@ using Ipto.Api.Endpoints;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.Paging;
 using Ipto.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
@@ -33,6 +34,7 @@ builder.Services.AddAuthentication(IptoAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, IptoAuthenticationHandler>(IptoAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddSingleton<IdempotencyFilter>();
+builder.Services.AddSingleton<CursorCodecProvider>();
 builder.Services.AddOpenApi("v1");
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 

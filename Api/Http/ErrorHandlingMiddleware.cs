@@ -17,11 +17,20 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         try
         {
             await next(context);
-            if (context.Response is { HasStarted: false, StatusCode: StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed }
-                && context.GetEndpoint() is null or { DisplayName: "405 HTTP Method Not Supported" })
+            if (!context.Response.HasStarted)
             {
-                context.Response.Headers.Allow = default;
-                await ApiResults.Error(ErrorCodes.NotFound, $"No route matches {context.Request.Method} {context.Request.Path}.").ExecuteAsync(context);
+                // Framework answers without a body (routing misses, content-type mismatch) get the envelope too.
+                var status = context.Response.StatusCode;
+                if (status is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed
+                    && context.GetEndpoint() is null or { DisplayName: "405 HTTP Method Not Supported" })
+                {
+                    context.Response.Headers.Allow = default;
+                    await ApiResults.Error(ErrorCodes.NotFound, $"No route matches {context.Request.Method} {context.Request.Path}.").ExecuteAsync(context);
+                }
+                else if (status == StatusCodes.Status415UnsupportedMediaType)
+                {
+                    await ApiResults.Error(ErrorCodes.UnsupportedMediaType, "The request body must be sent as Content-Type: application/json.").ExecuteAsync(context);
+                }
             }
         }
         catch (Exception exception) when (!context.Response.HasStarted)

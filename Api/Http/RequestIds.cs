@@ -13,7 +13,13 @@ public sealed partial class RequestIdMiddleware(RequestDelegate next)
         var sent = context.Request.Headers[Header].ToString();
         var id = SafeId().IsMatch(sent) ? sent : Ids.New(IdPrefixes.Request);
         context.TraceIdentifier = id;
-        context.Response.Headers[Header] = id;
+        // Set as the response starts, so error handling that clears the response cannot drop it.
+        context.Response.OnStarting(static state =>
+        {
+            var http = (HttpContext)state;
+            http.Response.Headers[Header] = http.TraceIdentifier;
+            return Task.CompletedTask;
+        }, context);
         return next(context);
     }
 

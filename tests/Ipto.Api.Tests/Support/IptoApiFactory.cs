@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using Ipto.Api.Http;
+using Ipto.Common;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+
+namespace Ipto.Api.Tests.Support;
+
+/// <summary>The Api in embedded mode (co-hosted silo, SQLite, local object store) over a private data dir.</summary>
+public sealed class IptoApiFactory(string dataDir) : WebApplicationFactory<Program>
+{
+    public static readonly Caller Alice = new("tnt_01alicealicealicealicealic", "usr_01alicealicealicealicealic", "user", ["datasets:read"], false);
+    public static readonly Caller Bob = new("tnt_01bobbobbobbobbobbobbobbob", "usr_01bobbobbobbobbobbobbobbob", "user", ["datasets:read"], false);
+    public static readonly Caller Admin = new("tnt_01platformplatformplatfo", "usr_01adminadminadminadminadm", "user", ["admin:*"], true);
+
+    public TestEndpoints Endpoints { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Ipto:DataDir", dataDir);
+        builder.UseSetting("Ipto:Cluster:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Ipto:Cluster:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Ipto:ObjectStore:PublicBaseUrl", "http://localhost/");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<IEndpointContributor>(Endpoints);
+            services.AddAuthentication(TestAuthHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, o =>
+                {
+                    o.ForwardChallenge = Ipto.Api.Http.Auth.IptoAuthenticationHandler.SchemeName;
+                    o.ForwardForbid = Ipto.Api.Http.Auth.IptoAuthenticationHandler.SchemeName;
+                });
+        });
+    }
+
+    public HttpClient ClientFor(Caller? caller)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (caller is not null) client.DefaultRequestHeaders.Add(TestAuthHandler.Header, TestAuthHandler.HeaderValue(caller));
+        return client;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
