@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
+using Ipto.Testing;
 
 namespace Ipto.Api.Tests.Health;
 

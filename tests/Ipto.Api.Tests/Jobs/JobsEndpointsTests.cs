@@ -1,5 +1,6 @@
 using System.Net;
 using Ipto.Api.Tests.Support;
+using Ipto.Testing;
 using Ipto.Common;
 using Ipto.Jobs;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using Ipto.Api.Http;
 using Ipto.Common;
+using Ipto.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,8 +20,8 @@ public sealed class IptoApiFactory(string dataDir) : WebApplicationFactory<Progr
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Ipto:DataDir", dataDir);
-        builder.UseSetting("Ipto:Cluster:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Ipto:Cluster:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Ipto:Cluster:SiloPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Ipto:Cluster:GatewayPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ipto:ObjectStore:PublicBaseUrl", "http://localhost/");
         builder.ConfigureTestServices(services =>
         {
@@ -41,12 +40,5 @@ public sealed class IptoApiFactory(string dataDir) : WebApplicationFactory<Progr
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         if (caller is not null) client.DefaultRequestHeaders.Add(TestAuthHandler.Header, TestAuthHandler.HeaderValue(caller));
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

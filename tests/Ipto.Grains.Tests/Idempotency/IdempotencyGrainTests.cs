@@ -1,4 +1,5 @@
 using Ipto.Grains.Tests.Support;
+using Ipto.Testing;
 using Ipto.Idempotency;
 
 namespace Ipto.Grains.Tests.Idempotency;

@@ -1,5 +1,6 @@
 using Ipto.Common;
 using Ipto.Grains.Tests.Support;
+using Ipto.Testing;
 using Ipto.Jobs;
 
 namespace Ipto.Grains.Tests.Jobs;

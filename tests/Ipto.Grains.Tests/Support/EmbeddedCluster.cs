@@ -34,37 +34,3 @@ public static class EmbeddedCluster
         return cluster;
     }
 }
-
-/// <summary>A data directory that is deleted with the test.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("ipto-test-").FullName;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by a stopping host; the OS temp cleaner takes it.
-        }
-    }
-}
-
-public static class Eventually
-{
-    /// <summary>Polls until the condition holds, failing after the timeout (no fixed sleeps).</summary>
-    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await probe();
-            if (done(value)) return value;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what ?? "the condition"}; last value: {value}");
-            await Task.Delay(50);
-        }
-    }
-}

@@ -1,0 +1,2 @@
+// Silos, processes and databases: one test at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
