@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.TestHost;
 
 namespace Ipto.Api.Tests.Support;
 
-/// <summary>The Api in embedded mode (co-hosted silo, SQLite, local object store) over a private data dir.</summary>
-public sealed class IptoApiFactory(string dataDir) : WebApplicationFactory<Program>
+/// <summary>The Api in embedded mode (co-hosted silo, SQLite, local object store) over a private data dir, unless <c>settings</c> say otherwise.</summary>
+public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public static readonly Caller Alice = new("tnt_01alicealicealicealicealic", "usr_01alicealicealicealicealic", "user", ["datasets:read"], false);
     public static readonly Caller Bob = new("tnt_01bobbobbobbobbobbobbobbob", "usr_01bobbobbobbobbobbobbobbob", "user", ["datasets:read"], false);
@@ -19,10 +19,15 @@ public sealed class IptoApiFactory(string dataDir) : WebApplicationFactory<Progr
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Pinned, so that a shell holding the cluster environment of deploy/local/up.sh cannot switch these tests' mode.
+        builder.UseSetting("Ipto:Mode", "embedded");
+        builder.UseSetting("Ipto:Api:Role", "cohosted");
+        builder.UseSetting("Ipto:ObjectStore:Provider", "local");
         builder.UseSetting("Ipto:DataDir", dataDir);
         builder.UseSetting("Ipto:Cluster:SiloPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ipto:Cluster:GatewayPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ipto:ObjectStore:PublicBaseUrl", "http://localhost/");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IEndpointContributor>(Endpoints);

@@ -1,6 +1,7 @@
 using Ipto.Common;
 using Ipto.Grains.Tests.Support;
 using Ipto.Testing;
+using Ipto.Testing.Jobs;
 using Ipto.Jobs;
 
 namespace Ipto.Grains.Tests.Jobs;

@@ -3,6 +3,7 @@ using Ipto.Grains.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Ipto.Testing.Jobs;
 
 namespace Ipto.Grains.Tests.Support;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Ipto.Grains.Jobs;
 using Ipto.Jobs;
 
-namespace Ipto.Grains.Tests.Support;
+namespace Ipto.Testing.Jobs;
 
 /// <summary>
 /// Counts from the checkpoint to the number in its input, one durable step at a time. A test can hold the job
