@@ -23,6 +23,7 @@ public sealed class JobGrain(
 {
     private const string ResumeReminder = "resume";
     private const int MaxAttempts = 10;
+    private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromMinutes(10);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _deactivating = new();
@@ -113,18 +114,24 @@ public sealed class JobGrain(
             return;
         }
 
+        DelayDeactivation(KeepAliveWhileRunning);
         await SaveAsync(s =>
         {
             s.Status = JobStatuses.Running;
             s.Attempts++;
         });
         var execution = new JobExecution(JobId, state.State.TenantId, state.State.Input, state.State.Checkpoint,
-            (progress, checkpoint) => SaveAsync(s =>
+            (progress, checkpoint) =>
             {
-                s.Completed = progress.Completed;
-                s.Total = progress.Total;
-                s.Checkpoint = checkpoint;
-            }));
+                // A running handler receives no calls; without this the idle collector would interrupt it.
+                DelayDeactivation(KeepAliveWhileRunning);
+                return SaveAsync(s =>
+                {
+                    s.Completed = progress.Completed;
+                    s.Total = progress.Total;
+                    s.Checkpoint = checkpoint;
+                });
+            });
         try
         {
             var result = await handler.RunAsync(execution, _deactivating.Token);
