@@ -12,30 +12,14 @@ namespace Ipto.Integration.Tests.Cluster;
 /// <summary>Two <c>Ipto.Silo</c> processes on PostgreSQL membership, reached by a client and by the Api in client role.</summary>
 public sealed class MultiProcessClusterTests(ITestOutputHelper output)
 {
-    private static async Task WaitForActiveSilosAsync(TestDatabase database, ClusterSettings settings, int count, params SiloProcess[] silos)
-    {
-        try
-        {
-            await Eventually.Until(() => database.ScalarAsync<int>(
-                    $"SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = '{settings.ClusterId}' AND status = 3"),
-                n => n == count, TimeSpan.FromSeconds(90), $"{count} active silos", retryErrors: true);
-        }
-        catch (TimeoutException)
-        {
-            foreach (var silo in silos) Console.Error.WriteLine($"silo {silo.Pid} exited={silo.HasExited}:\n{silo.Output}");
-            throw;
-        }
-    }
-
     [SkippableFact]
     public async Task TwoSiloProcessesSeeEachOtherAndAGrainCallCrossesBetweenThem()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        using var dir = new TempDir();
-        var settings = new ClusterSettings(database.ConnectionString, "it-" + Guid.NewGuid().ToString("N")[..8], dir.Path);
+        await using var cluster = await TestClusterContext.CreateAsync();
+        var settings = cluster.Settings;
         await using var a = SiloProcess.Start(settings);
         await using var b = SiloProcess.Start(settings);
-        await WaitForActiveSilosAsync(database, settings, 2, a, b);
+        await cluster.WaitForActiveSilosAsync(2, a, b);
 
         using var clientHost = await ClusterClientHost.StartAsync(settings);
         var grains = clientHost.Services.GetRequiredService<IClusterClient>();
@@ -63,16 +47,15 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task KillingASiloLosesNoAcknowledgedWriteAndTheApiNeverAnswers500()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        using var dir = new TempDir();
-        var settings = new ClusterSettings(database.ConnectionString, "it-" + Guid.NewGuid().ToString("N")[..8], dir.Path);
+        await using var cluster = await TestClusterContext.CreateAsync();
+        var settings = cluster.Settings;
         await using var a = SiloProcess.Start(settings);
         await using var b = SiloProcess.Start(settings);
-        await WaitForActiveSilosAsync(database, settings, 2, a, b);
+        await cluster.WaitForActiveSilosAsync(2, a, b);
 
         var apiSettings = settings.For(0, 0);
         apiSettings["Ipto:Api:Role"] = "client";
-        await using var api = new IptoApiFactory(Path.Combine(dir.Path, "api"), apiSettings);
+        await using var api = new IptoApiFactory(Path.Combine(cluster.DataDir, "api"), apiSettings);
         using var client = api.ClientFor(IptoApiFactory.Alice);
 
         // Acknowledged writes: each idempotent POST's response is stored by an idempotency grain somewhere in the cluster.

@@ -21,9 +21,8 @@ public sealed class PostgresSiloTests
     [SkippableFact]
     public async Task GrainStateSurvivesASiloRestart()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        using var dir = new TempDir();
-        var settings = new ClusterSettings(database.ConnectionString, "it-" + Guid.NewGuid().ToString("N")[..8], dir.Path);
+        await using var cluster = await TestClusterContext.CreateAsync();
+        var (database, settings) = (cluster.Database, cluster.Settings);
         var response = new StoredResponse(201, "application/json", "/v1/x", [7, 7, 7]);
 
         using (var first = await InProcessSilo.StartAsync(settings))
@@ -46,9 +45,8 @@ public sealed class PostgresSiloTests
     [SkippableFact]
     public async Task ReminderReDrivesAFailedAttempt()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        using var dir = new TempDir();
-        var settings = new ClusterSettings(database.ConnectionString, "it-" + Guid.NewGuid().ToString("N")[..8], dir.Path);
+        await using var cluster = await TestClusterContext.CreateAsync();
+        var (database, settings) = (cluster.Database, cluster.Settings);
         using var silo = await InProcessSilo.StartAsync(settings, AddTestJobs);
         var jobId = Ids.New(IdPrefixes.Job);
 
@@ -66,9 +64,8 @@ public sealed class PostgresSiloTests
     [SkippableFact]
     public async Task JobInterruptedByASiloRestartResumesFromItsCheckpoint()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        using var dir = new TempDir();
-        var settings = new ClusterSettings(database.ConnectionString, "it-" + Guid.NewGuid().ToString("N")[..8], dir.Path);
+        await using var cluster = await TestClusterContext.CreateAsync();
+        var (database, settings) = (cluster.Database, cluster.Settings);
         var jobId = Ids.New(IdPrefixes.Job);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         CountingJobHandler.HoldBefore[jobId] = (3, release);

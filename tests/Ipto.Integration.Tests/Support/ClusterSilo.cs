@@ -122,3 +122,44 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 }
+
+/// <summary>A private database, data dir and cluster id for one test; cleaned up with it.</summary>
+public sealed class TestClusterContext : IAsyncDisposable
+{
+    private readonly TempDir _dir;
+
+    private TestClusterContext(TestDatabase database, TempDir dir)
+    {
+        Database = database;
+        _dir = dir;
+        Settings = new ClusterSettings(database.ConnectionString, "it-" + Guid.NewGuid().ToString("N")[..8], dir.Path);
+    }
+
+    public TestDatabase Database { get; }
+    public ClusterSettings Settings { get; }
+    public string DataDir => _dir.Path;
+
+    public static async Task<TestClusterContext> CreateAsync() => new(await TestDatabase.CreateAsync(), new TempDir());
+
+    /// <summary>Waits until the membership table shows <paramref name="count"/> active silos of this cluster.</summary>
+    public async Task WaitForActiveSilosAsync(int count, params SiloProcess[] silos)
+    {
+        try
+        {
+            await Eventually.Until(() => Database.ScalarAsync<int>(
+                    $"SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = '{Settings.ClusterId}' AND status = 3"),
+                n => n == count, TimeSpan.FromSeconds(90), $"{count} active silos", retryErrors: true);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var silo in silos) Console.Error.WriteLine($"silo {silo.Pid} exited={silo.HasExited}:\n{silo.Output}");
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        _dir.Dispose();
+    }
+}
