@@ -28,6 +28,8 @@ public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, s
         builder.UseSetting("Ipto:Cluster:GatewayPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ipto:ObjectStore:PublicBaseUrl", "http://localhost/");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+        // Orleans reports every refused connection while a killed silo is declared dead; the tests assert on outcomes.
+        builder.ConfigureLogging(logging => logging.AddFilter("Orleans", LogLevel.Error));
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IEndpointContributor>(Endpoints);
