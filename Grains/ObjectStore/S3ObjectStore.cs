@@ -231,10 +231,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
 internal static class ContentDisposition
 {
-    /// <summary>An attachment header with an ASCII fallback name and the RFC 5987 UTF-8 name.</summary>
+    /// <summary>An attachment header; a name that is not plain ASCII also gets the RFC 5987 UTF-8 form.</summary>
     public static string Attachment(string fileName)
     {
         var ascii = new string(fileName.Select(c => c is >= ' ' and < (char)127 and not '"' and not '\\' ? c : '_').ToArray());
-        return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
+        return ascii == fileName
+            ? $"attachment; filename=\"{ascii}\""
+            : $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
     }
 }
