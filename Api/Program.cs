@@ -53,6 +53,9 @@ app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{doc
 if (ipto.ObjectStore.IsLocal) app.MapLocalObjectStoreEndpoints();
 
 var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter<TransientRetryFilter>();
+v1.MapAuthEndpoints();
+v1.MapMeEndpoints();
+v1.MapApiKeysEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -37,6 +37,8 @@ public static class IptoHostingExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PlatformSecrets>();
         services.AddSingleton<JobProjection>();
+        services.AddSingleton<ApiKeys.ApiKeyProjection>();
+        services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)
             : sp.GetRequiredService<LocalObjectStore>());
@@ -103,6 +105,7 @@ public static class IptoHostingExtensions
             silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
         }
 
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Identity.PlatformAdminBootstrap>();
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
         silo.AddMemoryStreams(StorageNames.Streams);
         return silo;

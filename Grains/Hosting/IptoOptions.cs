@@ -19,6 +19,9 @@ public sealed class IptoOptions
     public JobOptions Jobs { get; set; } = new();
     public ReminderSettings Reminders { get; set; } = new();
     public IdempotencyOptions Idempotency { get; set; } = new();
+    public IdentityOptions Identity { get; set; } = new();
+    public RateLimitOptions RateLimits { get; set; } = new();
+    public BootstrapOptions Bootstrap { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -114,4 +117,35 @@ public sealed class IdempotencyOptions
 {
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+public sealed class IdentityOptions
+{
+    /// <summary>PBKDF2-SHA256 work factor for new password hashes (OWASP: at least 600,000).</summary>
+    public int PasswordIterations { get; set; } = 600_000;
+
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Failed logins allowed per email within <see cref="FailedLoginWindow"/> before 429.</summary>
+    public int FailedLoginsPerEmail { get; set; } = 5;
+
+    public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+public sealed class RateLimitOptions
+{
+    /// <summary>Sustained requests per second of a session or key without its own limit; the burst is twice this.</summary>
+    public double DefaultPerSecond { get; set; } = 100;
+
+    /// <summary>Signup and login attempts per client IP per minute (one shared bucket).</summary>
+    public double AuthPerIpPerMinute { get; set; } = 10;
+}
+
+public sealed class BootstrapOptions
+{
+    /// <summary>The platform admin created (or confirmed) at start-up; empty for none.</summary>
+    public string? AdminEmail { get; set; }
+
+    public string? AdminPassword { get; set; }
 }

@@ -11,6 +11,10 @@ public static class CallerClaims
     public const string PrincipalType = "ipto:principal_type";
     public const string Scope = "ipto:scope";
     public const string PlatformAdmin = "ipto:platform_admin";
+    public const string Role = "ipto:role";
+    public const string SessionHash = "ipto:session_hash";
+    public const string DatasetAccessMode = "ipto:dataset_access_mode";
+    public const string DatasetId = "ipto:dataset_id";
 
     public static ClaimsIdentity ToIdentity(Caller caller, string authenticationType)
     {
@@ -34,6 +38,11 @@ public static class CallerClaims
         return new Caller(tenant, principal, user.FindFirstValue(PrincipalType) ?? "unknown",
             user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true");
     }
+
+    public static IReadOnlyList<string> Roles(this ClaimsPrincipal user) => user.FindAll(Role).Select(c => c.Value).ToArray();
+
+    /// <summary>The hash of the session token the request came with (sessions only).</summary>
+    public static string? SessionHashOf(this ClaimsPrincipal user) => user.FindFirstValue(SessionHash);
 
     /// <summary>The caller of an endpoint that requires authentication.</summary>
     public static Caller Require(this HttpContext context) =>

@@ -1,20 +1,81 @@
+using System.Globalization;
+using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Ipto.ApiKeys;
 using Ipto.Common;
+using Ipto.Grains.Identity;
+using Ipto.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Ipto.Api.Http.Auth;
 
 /// <summary>
-/// The API's authentication scheme. Credentials (sessions, API keys) are resolved by grains; until those exist
-/// every request is anonymous. Challenges and refusals answer in the error envelope.
+/// Resolves the request's one credential — a session token (<c>Authorization: Bearer sess_…</c>) or an API key
+/// (<c>X-API-Key</c>, or an <c>ipto_…</c> Bearer) — with one grain call that also takes a rate-limit token. Nothing
+/// is cached here, so a revocation is effective at once on every node. Two different credentials are 400; a bad one
+/// is 401 (challenge); an exhausted bucket is 429. Challenges and refusals answer in the error envelope.
 /// </summary>
-public sealed class IptoAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+public sealed class IptoAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Ipto";
+    public const string ApiKeyHeader = "X-API-Key";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.NoResult());
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var credential = SingleCredential();
+        if (credential is null) return AuthenticateResult.NoResult();
+
+        ClaimsIdentity identity;
+        RateDecision rate;
+        if (credential.StartsWith(SecretTokens.SessionPrefix, StringComparison.Ordinal))
+        {
+            var hash = SecretTokens.Hash(credential);
+            var session = await grains.GetGrain<ISessionGrain>(hash).Authenticate();
+            if (session is null) return AuthenticateResult.Fail("unknown, expired or revoked session");
+            var scopes = Roles.SessionScopes(session.Roles, session.IsPlatformAdmin);
+            identity = CallerClaims.ToIdentity(new Caller(session.TenantId, session.UserId, PrincipalTypes.User, scopes, session.IsPlatformAdmin), SchemeName);
+            identity.AddClaims(session.Roles.Select(r => new Claim(CallerClaims.Role, r)));
+            identity.AddClaim(new Claim(CallerClaims.SessionHash, hash));
+            rate = session.Rate;
+        }
+        else if (ApiKeyFormat.TryParse(credential, out var prefix, out var secret))
+        {
+            var key = await grains.GetGrain<IApiKeyGrain>(prefix).Authenticate(secret);
+            if (key is null) return AuthenticateResult.Fail("unknown, expired or revoked API key");
+            identity = CallerClaims.ToIdentity(new Caller(key.TenantId, key.KeyId, PrincipalTypes.ApiKey, key.Scopes, false), SchemeName);
+            identity.AddClaim(new Claim(CallerClaims.DatasetAccessMode, key.DatasetAccessMode));
+            identity.AddClaims(key.DatasetIds.Select(d => new Claim(CallerClaims.DatasetId, d)));
+            rate = key.Rate;
+        }
+        else
+        {
+            return AuthenticateResult.Fail("malformed credential");
+        }
+
+        RateLimitHeaders.Attach(Context, rate);
+        if (!rate.Allowed)
+            throw new IptoException(ErrorCodes.RateLimited, $"Rate limit exceeded; retry after {rate.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    private string? SingleCredential()
+    {
+        string? bearer = null;
+        var authorization = Request.Headers.Authorization.ToString();
+        if (authorization.Length > 0)
+        {
+            const string prefix = "Bearer ";
+            bearer = authorization.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? authorization[prefix.Length..].Trim() : "";
+        }
+
+        var apiKey = Request.Headers[ApiKeyHeader].ToString().Trim();
+        if (bearer is { Length: > 0 } && apiKey.Length > 0 && !string.Equals(bearer, apiKey, StringComparison.Ordinal))
+            throw new IptoException(ErrorCodes.InvalidRequest, "Send exactly one credential: a session token or an API key, not both.");
+        return bearer ?? (apiKey.Length > 0 ? apiKey : null);
+    }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         ApiResults.Error(ErrorCodes.Unauthenticated, "A valid credential is required.").ExecuteAsync(Context);

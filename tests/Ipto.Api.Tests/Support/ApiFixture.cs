@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 
 namespace Ipto.Api.Tests.Support;
 
-/// <summary>One embedded Api per test class.</summary>
-public sealed class ApiFixture : IAsyncLifetime
+/// <summary>One embedded Api per test class, with test credentials (the <c>X-Test-Caller</c> header).</summary>
+public class ApiFixture : IAsyncLifetime
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("ipto-api-").FullName;
 
@@ -14,9 +14,11 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public string DataDir => _dataDir;
 
+    protected virtual IptoApiFactory CreateFactory(string dataDir) => new(dataDir);
+
     public Task InitializeAsync()
     {
-        Factory = new IptoApiFactory(_dataDir);
+        Factory = CreateFactory(_dataDir);
         Factory.ClientFor(null).Dispose(); // starts the host and its silo
         return Task.CompletedTask;
     }
@@ -32,6 +34,21 @@ public sealed class ApiFixture : IAsyncLifetime
         {
         }
     }
+}
+
+/// <summary>One embedded Api per test class with the real credentials (sessions and API keys) and a bootstrap platform admin.</summary>
+public sealed class IdentityFixture : ApiFixture
+{
+    public const string AdminEmail = "root@platform.example";
+    public const string AdminPassword = "bootstrap-admin-password";
+
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Ipto:Bootstrap:AdminEmail"] = AdminEmail,
+        ["Ipto:Bootstrap:AdminPassword"] = AdminPassword,
+    };
+
+    protected override IptoApiFactory CreateFactory(string dataDir) => new(dataDir, Settings, testCredentials: false);
 }
 
 public static partial class ApiHttp

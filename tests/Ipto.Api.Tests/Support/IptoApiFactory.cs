@@ -9,13 +9,16 @@ using Microsoft.AspNetCore.TestHost;
 namespace Ipto.Api.Tests.Support;
 
 /// <summary>The Api in embedded mode (co-hosted silo, SQLite, local object store) over a private data dir, unless <c>settings</c> say otherwise.</summary>
-public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, string?>? settings = null, bool testCredentials = true) : WebApplicationFactory<Program>
 {
     public static readonly Caller Alice = new("tnt_01alicealicealicealicealic", "usr_01alicealicealicealicealic", "user", ["datasets:read"], false);
     public static readonly Caller Bob = new("tnt_01bobbobbobbobbobbobbobbob", "usr_01bobbobbobbobbobbobbobbob", "user", ["datasets:read"], false);
     public static readonly Caller Admin = new("tnt_01platformplatformplatfo", "usr_01adminadminadminadminadm", "user", ["admin:*"], true);
 
     public TestEndpoints Endpoints { get; } = new();
+
+    /// <summary>Every log line the host wrote, for tests that check what must never be logged.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -27,12 +30,21 @@ public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, s
         builder.UseSetting("Ipto:Cluster:SiloPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ipto:Cluster:GatewayPort", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ipto:ObjectStore:PublicBaseUrl", "http://localhost/");
+        // Cheap hashes and a roomy per-IP bucket keep the suite fast; dedicated tests check the real defaults.
+        builder.UseSetting("Ipto:Identity:PasswordIterations", "1000");
+        builder.UseSetting("Ipto:RateLimits:AuthPerIpPerMinute", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         // Orleans reports every refused connection while a killed silo is declared dead; the tests assert on outcomes.
-        builder.ConfigureLogging(logging => logging.AddFilter("Orleans", LogLevel.Error));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddFilter("Orleans", LogLevel.Error);
+            logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
+        });
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IEndpointContributor>(Endpoints);
+            services.AddSingleton<ILoggerProvider>(Logs);
+            if (!testCredentials) return;
             services.AddAuthentication(TestAuthHandler.SchemeName)
                 .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, o =>
                 {

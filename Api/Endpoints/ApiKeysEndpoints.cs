@@ -1,0 +1,190 @@
+using System.Globalization;
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.Paging;
+using Ipto.ApiKeys;
+using Ipto.Common;
+using Ipto.Grains.ApiKeys;
+using Ipto.Grains.Identity;
+using Ipto.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record SpendLimitBody(decimal? Amount, string? Period);
+
+public sealed record CreateApiKeyRequest(
+    string? Name, IReadOnlyList<string>? Scopes, string? DatasetAccessMode, IReadOnlyList<string>? DatasetIds,
+    SpendLimitBody? SpendLimit, double? RateLimitPerSecond, DateTimeOffset? ExpiresAt) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("name", Name);
+        errors.Length("name", Name, 1, 200);
+        if (Scopes is null || Scopes.Count == 0) errors.Add("scopes", "must list at least one scope");
+        else
+            for (var i = 0; i < Scopes.Count; i++)
+                if (Scopes[i] is null || !Identity.Scopes.IsKnown(Scopes[i])) errors.Add($"scopes[{i}]", "is not a known scope");
+        ApiKeyRules.ValidateAccess(errors, DatasetAccessMode ?? DatasetAccessModes.AllAvailable, DatasetIds, requireIdsForAllowList: true);
+        ApiKeyRules.ValidateLimits(errors, SpendLimit, RateLimitPerSecond);
+        if (ExpiresAt is { } expires && expires < DateTimeOffset.UtcNow.AddMinutes(1))
+            errors.Add("expires_at", "must be at least one minute in the future");
+    }
+}
+
+public sealed record UpdateApiKeyRequest(
+    string? Name, string? DatasetAccessMode, IReadOnlyList<string>? DatasetIds, SpendLimitBody? SpendLimit, double? RateLimitPerSecond) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (Name is not null) errors.Length("name", Name, 1, 200);
+        if (DatasetAccessMode is not null || DatasetIds is not null)
+            ApiKeyRules.ValidateAccess(errors, DatasetAccessMode, DatasetIds, requireIdsForAllowList: DatasetAccessMode is not null);
+        ApiKeyRules.ValidateLimits(errors, SpendLimit, RateLimitPerSecond);
+    }
+}
+
+public sealed record SpendLimitResponse(decimal Amount, string Period, string Currency)
+{
+    public static SpendLimitResponse? From(SpendLimit? limit) =>
+        limit is null ? null : new SpendLimitResponse(Money.FromMicros(limit.AmountMicros), limit.Period, Money.Currency);
+}
+
+public sealed record CreatedApiKeyResponse(
+    string ApiKeyId, string Key, string KeyPrefix, string Name, IReadOnlyList<string> Scopes, string DatasetAccessMode,
+    IReadOnlyList<string> DatasetIds, SpendLimitResponse? SpendLimit, double? RateLimitPerSecond, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+public sealed record ApiKeyResponse(
+    string ApiKeyId, string KeyPrefix, string Name, IReadOnlyList<string> Scopes, string DatasetAccessMode, IReadOnlyList<string> DatasetIds,
+    SpendLimitResponse? SpendLimit, double? RateLimitPerSecond, string Status, DateTimeOffset? LastUsedAt, string CreatedBy,
+    DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+{
+    public static ApiKeyResponse From(ApiKeyView key) => new(key.KeyId, key.Prefix, key.Name, key.Scopes, key.DatasetAccessMode, key.DatasetIds,
+        SpendLimitResponse.From(key.SpendLimit), key.RateLimitPerSecond, key.Status, key.LastUsedAt, key.CreatedBy, key.CreatedAt, key.ExpiresAt, key.RevokedAt);
+}
+
+internal static class ApiKeyRules
+{
+    public const double MaxRatePerSecond = 10_000;
+
+    public static void ValidateAccess(ValidationErrors errors, string? mode, IReadOnlyList<string>? datasetIds, bool requireIdsForAllowList)
+    {
+        errors.OneOf("dataset_access_mode", mode, DatasetAccessModes.AllAvailable, DatasetAccessModes.AllowList);
+        if (datasetIds is not null)
+            for (var i = 0; i < datasetIds.Count; i++)
+                if (!Ids.IsValid(datasetIds[i], IdPrefixes.Dataset)) errors.Add($"dataset_ids[{i}]", "is not a dataset id");
+        if (requireIdsForAllowList && mode == DatasetAccessModes.AllowList && (datasetIds is null || datasetIds.Count == 0))
+            errors.Add("dataset_ids", "must name at least one dataset when dataset_access_mode is allow_list");
+        if (mode == DatasetAccessModes.AllAvailable && datasetIds is { Count: > 0 })
+            errors.Add("dataset_ids", "must be empty when dataset_access_mode is all_available");
+    }
+
+    public static void ValidateLimits(ValidationErrors errors, SpendLimitBody? spend, double? rate)
+    {
+        if (spend is not null)
+        {
+            if (spend.Amount is null) errors.Add("spend_limit.amount", "is required");
+            else if (spend.Amount < 0 || !Money.TryToMicros(spend.Amount.Value, out _)) errors.Add("spend_limit.amount", "must be a non-negative amount with at most 6 decimals");
+            errors.Required("spend_limit.period", spend.Period);
+            errors.OneOf("spend_limit.period", spend.Period, "day", "month");
+        }
+
+        if (rate is not null && (rate < 1 || rate > MaxRatePerSecond || double.IsNaN(rate.Value)))
+            errors.Add("rate_limit_per_second", $"must be between 1 and {MaxRatePerSecond.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    public static SpendLimit? ToSpendLimit(SpendLimitBody? body) =>
+        body is null ? null : new SpendLimit(Money.TryToMicros(body.Amount!.Value, out var micros) ? micros : 0, body.Period!);
+}
+
+/// <summary>API keys (SPEC §3): the secret is returned once, only a hash is stored; scopes never exceed the creator's.</summary>
+public static class ApiKeysEndpoints
+{
+    private const int MaxPrefixAttempts = 5;
+
+    public static RouteGroupBuilder MapApiKeysEndpoints(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/api-keys").WithTags("API keys");
+        group.MapPost("", CreateAsync).RequireScope(Scopes.KeysWrite).WithIdempotency().WithName("CreateApiKey");
+        group.MapGet("", ListAsync).RequireScope(Scopes.KeysWrite, Scopes.UsageRead).WithName("ListApiKeys");
+        group.MapGet("/{api_key_id}", GetAsync).RequireScope(Scopes.KeysWrite, Scopes.UsageRead).WithName("GetApiKey");
+        group.MapPatch("/{api_key_id}", UpdateAsync).RequireScope(Scopes.KeysWrite).WithName("UpdateApiKey");
+        group.MapDelete("/{api_key_id}", RevokeAsync).RequireScope(Scopes.KeysWrite).WithName("RevokeApiKey");
+        return v1;
+    }
+
+    private static async Task<EnvelopeResult<CreatedApiKeyResponse>> CreateAsync(JsonBody<CreateApiKeyRequest> body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var request = body.Value;
+        var escalation = request.Scopes!.Where(s => !caller.Scopes.Contains(s)).ToArray();
+        if (escalation.Length > 0)
+            throw new IptoException(ErrorCodes.Forbidden, $"A key cannot hold scopes its creator lacks: {string.Join(", ", escalation)}.");
+
+        var keyId = Ids.New(IdPrefixes.ApiKey);
+        var mode = request.DatasetAccessMode ?? DatasetAccessModes.AllAvailable;
+        for (var attempt = 1; ; attempt++)
+        {
+            var (key, prefix, secret) = ApiKeyFormat.New();
+            try
+            {
+                var created = await grains.GetGrain<IApiKeyGrain>(prefix).Create(new NewApiKey(keyId, caller.TenantId, caller.PrincipalId,
+                    request.Name!, SecretTokens.Hash(secret), request.Scopes!.Distinct().ToArray(), mode, request.DatasetIds?.Distinct().ToArray() ?? [],
+                    ApiKeyRules.ToSpendLimit(request.SpendLimit), request.RateLimitPerSecond, request.ExpiresAt));
+                return ApiResults.Created($"/v1/api-keys/{keyId}", new CreatedApiKeyResponse(created.KeyId, key, created.Prefix, created.Name,
+                    created.Scopes, created.DatasetAccessMode, created.DatasetIds, SpendLimitResponse.From(created.SpendLimit),
+                    created.RateLimitPerSecond, created.CreatedAt, created.ExpiresAt));
+            }
+            catch (IptoException e) when (e.Code == ErrorCodes.Conflict && attempt < MaxPrefixAttempts)
+            {
+                // 36^8 prefixes make a collision rare; draw another.
+            }
+        }
+    }
+
+    private static async Task<EnvelopeResult<Page<ApiKeyResponse>>> ListAsync(
+        HttpContext http, ApiKeyProjection keys, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor)
+    {
+        var caller = http.Require();
+        var page = PageRequest.Parse(limit, cursor);
+        var codec = await codecs.GetAsync();
+        var scope = "api-keys:" + caller.TenantId;
+        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
+        var rows = await keys.ListAsync(caller.TenantId, after, page.Limit + 1);
+        var result = page.ToPage(rows, k => k.KeyId, codec, scope);
+        return ApiResults.Ok(new Page<ApiKeyResponse>(result.Items.Select(ApiKeyResponse.From).ToArray(), result.NextCursor, result.HasMore));
+    }
+
+    private static async Task<EnvelopeResult<ApiKeyResponse>> GetAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
+    {
+        var caller = http.Require();
+        var grain = await FindAsync(caller, keyId, grains, keys);
+        return ApiResults.Ok(ApiKeyResponse.From(await grain.Get(caller)));
+    }
+
+    private static async Task<EnvelopeResult<ApiKeyResponse>> UpdateAsync(
+        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
+    {
+        var caller = http.Require();
+        var grain = await FindAsync(caller, keyId, grains, keys);
+        var request = body.Value;
+        var patch = new ApiKeyPatch(request.Name, request.DatasetAccessMode, request.DatasetIds?.Distinct().ToArray(),
+            ApiKeyRules.ToSpendLimit(request.SpendLimit), false, request.RateLimitPerSecond, false);
+        return ApiResults.Ok(ApiKeyResponse.From(await grain.Update(caller, patch)));
+    }
+
+    private static async Task<EnvelopeResult<ApiKeyResponse>> RevokeAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
+    {
+        var caller = http.Require();
+        var grain = await FindAsync(caller, keyId, grains, keys);
+        return ApiResults.Ok(ApiKeyResponse.From(await grain.Revoke(caller)));
+    }
+
+    private static async Task<IApiKeyGrain> FindAsync(Caller caller, string keyId, IGrainFactory grains, ApiKeyProjection keys)
+    {
+        if (!Ids.IsValid(keyId, IdPrefixes.ApiKey)) throw IptoException.NotFound("API key");
+        var prefix = await keys.FindPrefixAsync(caller.TenantId, keyId) ?? throw IptoException.NotFound("API key");
+        return grains.GetGrain<IApiKeyGrain>(prefix);
+    }
+}

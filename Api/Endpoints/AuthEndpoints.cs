@@ -1,0 +1,106 @@
+using System.Globalization;
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Common;
+using Ipto.Grains.Hosting;
+using Ipto.Grains.Identity;
+using Ipto.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record SignupRequest(string? Email, string? Password, string? DisplayName, string? TenantName) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("email", Email);
+        if (Email is not null && !EmailAddress.IsValid(Email)) errors.Add("email", "must be a valid email address of at most 254 characters");
+        errors.Required("password", Password);
+        errors.Length("password", Password, 8, 128);
+        errors.Required("display_name", DisplayName);
+        errors.Length("display_name", DisplayName, 1, 200);
+        errors.Required("tenant_name", TenantName);
+        errors.Length("tenant_name", TenantName, 1, 200);
+    }
+}
+
+public sealed record SignupResponse(string UserId, string TenantId, string SessionToken, string DisplayName, string Email);
+
+public sealed record LoginRequest(string? Email, string? Password) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("email", Email);
+        errors.Length("email", Email, 1, EmailAddress.MaxLength);
+        errors.Required("password", Password);
+        errors.Length("password", Password, 1, 1024);
+    }
+}
+
+public sealed record LoginResponse(string SessionToken, DateTimeOffset ExpiresAt, long IdleTimeoutSeconds, string UserId, string TenantId);
+
+public sealed record LogoutResponse(bool LoggedOut);
+
+/// <summary>Signup, login and logout (SPEC §2). Signup and login share a per-IP bucket; failed logins are throttled per email.</summary>
+public static class AuthEndpoints
+{
+    public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/auth").WithTags("Auth");
+        group.MapPost("/signup", SignupAsync).AllowAnonymous().WithName("Signup");
+        group.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login");
+        group.MapPost("/logout", LogoutAsync).RequireSession().WithName("Logout");
+        return v1;
+    }
+
+    private static async Task<EnvelopeResult<SignupResponse>> SignupAsync(JsonBody<SignupRequest> body, HttpContext http, IGrainFactory grains, IOptions<IptoOptions> options)
+    {
+        await TakeAuthTokenAsync(http, grains, options.Value);
+        var request = body.Value;
+        var email = EmailAddress.Normalize(request.Email!);
+        var account = await grains.GetGrain<IEmailIndexGrain>(email)
+            .Signup(new SignupCommand(email, request.Password!, request.DisplayName!, request.TenantName!));
+        var (token, _) = await grains.GetGrain<IUserGrain>(account.UserId).OpenSession();
+        return ApiResults.Created("/v1/me", new SignupResponse(account.UserId, account.TenantId, token, request.DisplayName!, email));
+    }
+
+    private static async Task<EnvelopeResult<LoginResponse>> LoginAsync(JsonBody<LoginRequest> body, HttpContext http, IGrainFactory grains, IOptions<IptoOptions> options)
+    {
+        await TakeAuthTokenAsync(http, grains, options.Value);
+        var result = await grains.GetGrain<IEmailIndexGrain>(EmailAddress.Normalize(body.Value.Email!)).Login(body.Value.Password!);
+        switch (result.Outcome)
+        {
+            case LoginOutcome.Throttled:
+                http.Response.OnStarting(() =>
+                {
+                    http.Response.Headers.RetryAfter = result.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                    return Task.CompletedTask;
+                });
+                throw new IptoException(ErrorCodes.RateLimited, "Too many failed logins for this email; retry later.");
+            case LoginOutcome.InvalidCredentials:
+                throw new IptoException(ErrorCodes.InvalidCredentials, "The email or password is wrong.");
+        }
+
+        var (token, expiresAt) = await grains.GetGrain<IUserGrain>(result.UserId!).OpenSession();
+        return ApiResults.Ok(new LoginResponse(token, expiresAt, (long)options.Value.Identity.SessionIdleTimeout.TotalSeconds, result.UserId!, result.TenantId!));
+    }
+
+    private static async Task<EnvelopeResult<LogoutResponse>> LogoutAsync(HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var hash = http.User.SessionHashOf()!;
+        await grains.GetGrain<ISessionGrain>(hash).Revoke();
+        await grains.GetGrain<IUserGrain>(caller.PrincipalId).ForgetSession(hash);
+        return ApiResults.Ok(new LogoutResponse(true));
+    }
+
+    /// <summary>One bucket per client IP for signup and login together, across the cluster.</summary>
+    private static async Task TakeAuthTokenAsync(HttpContext http, IGrainFactory grains, IptoOptions options)
+    {
+        var perMinute = options.RateLimits.AuthPerIpPerMinute;
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var decision = await grains.GetGrain<IRateLimitGrain>("auth-ip:" + ip).Take(perMinute / 60.0, perMinute);
+        RateLimitHeaders.Attach(http, decision);
+        if (!decision.Allowed) throw new IptoException(ErrorCodes.RateLimited, "Too many signup or login attempts from this address; retry later.");
+    }
+}

@@ -1,0 +1,155 @@
+using Ipto.ApiKeys;
+using Ipto.Common;
+using Ipto.Grains.Hosting;
+using Ipto.Grains.Identity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ipto.Grains.ApiKeys;
+
+/// <summary>
+/// One API key, keyed by its prefix. Only a SHA-256 of the secret is kept (the secret has ≥ 190 bits of randomness,
+/// so a slow hash adds nothing) and compared in constant time. <c>last_used_at</c> is kept in memory and written at
+/// most once a minute, so authentication costs no database write.
+/// </summary>
+public sealed class ApiKeyGrain(
+    [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
+    ApiKeyProjection projection,
+    IOptions<IptoOptions> options,
+    TimeProvider time,
+    ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
+{
+    private static readonly TimeSpan LastUsedFlushInterval = TimeSpan.FromMinutes(1);
+    private static readonly string UnusedHash = new('0', 64);
+
+    private TokenBucket? _bucket;
+    private DateTimeOffset? _lastUsed;
+    private IGrainTimer? _flushTimer;
+
+    private string Prefix => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists) await ProjectAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushLastUsedAsync();
+
+    public async Task<ApiKeyView> Create(NewApiKey key)
+    {
+        if (state.RecordExists)
+        {
+            if (state.State.KeyId == key.KeyId) return View();
+            throw new IptoException(ErrorCodes.Conflict, "This key prefix is taken.");
+        }
+
+        state.State = new ApiKeyState
+        {
+            KeyId = key.KeyId,
+            TenantId = key.TenantId,
+            CreatedBy = key.CreatedBy,
+            Name = key.Name,
+            SecretHash = key.SecretHash,
+            Scopes = [.. key.Scopes],
+            DatasetAccessMode = key.DatasetAccessMode,
+            DatasetIds = [.. key.DatasetIds],
+            SpendLimit = key.SpendLimit,
+            RateLimitPerSecond = key.RateLimitPerSecond,
+            ExpiresAt = key.ExpiresAt,
+            CreatedAt = time.GetUtcNow(),
+        };
+        await SaveAsync();
+        return View();
+    }
+
+    public Task<KeyPrincipal?> Authenticate(string secret)
+    {
+        // Compare even for a missing key, so timing does not tell which prefixes exist.
+        var matches = SecretTokens.HashEquals(secret, state.RecordExists ? state.State.SecretHash : UnusedHash);
+        var now = time.GetUtcNow();
+        if (!state.RecordExists || !matches || state.State.StatusAt(now) != ApiKeyStatuses.Active)
+            return Task.FromResult<KeyPrincipal?>(null);
+
+        var rate = state.State.RateLimitPerSecond ?? options.Value.RateLimits.DefaultPerSecond;
+        if (_bucket is null || _bucket.Rate != rate) _bucket = new TokenBucket(rate, rate * 2, now);
+        _lastUsed = now;
+        _flushTimer ??= this.RegisterGrainTimer(FlushLastUsedAsync, new GrainTimerCreationOptions(LastUsedFlushInterval, LastUsedFlushInterval) { KeepAlive = false });
+        var s = state.State;
+        return Task.FromResult<KeyPrincipal?>(new KeyPrincipal(s.KeyId, s.TenantId, s.Scopes, s.DatasetAccessMode, s.DatasetIds, _bucket.Take(now)));
+    }
+
+    public Task<ApiKeyView> Get(Caller caller)
+    {
+        EnsureVisibleTo(caller);
+        return Task.FromResult(View());
+    }
+
+    public async Task<ApiKeyView> Update(Caller caller, ApiKeyPatch patch)
+    {
+        EnsureVisibleTo(caller);
+        if (state.State.RevokedAt is not null) throw IptoException.InvalidTransition("API key", ApiKeyStatuses.Revoked, "updated");
+        if (patch.Name is not null) state.State.Name = patch.Name;
+        if (patch.DatasetAccessMode is not null) state.State.DatasetAccessMode = patch.DatasetAccessMode;
+        if (patch.DatasetIds is not null) state.State.DatasetIds = [.. patch.DatasetIds];
+        if (state.State.DatasetAccessMode == DatasetAccessModes.AllAvailable && patch.DatasetAccessMode is not null) state.State.DatasetIds = [];
+        if (state.State.DatasetAccessMode == DatasetAccessModes.AllowList && state.State.DatasetIds.Count == 0)
+            throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.",
+                [new FieldError("dataset_ids", "must name at least one dataset when dataset_access_mode is allow_list")]);
+        if (patch.ClearSpendLimit) state.State.SpendLimit = null;
+        else if (patch.SpendLimit is not null) state.State.SpendLimit = patch.SpendLimit;
+        if (patch.ClearRateLimit) state.State.RateLimitPerSecond = null;
+        else if (patch.RateLimitPerSecond is not null) state.State.RateLimitPerSecond = patch.RateLimitPerSecond;
+        await SaveAsync();
+        return View();
+    }
+
+    public async Task<ApiKeyView> Revoke(Caller caller)
+    {
+        EnsureVisibleTo(caller);
+        if (state.State.RevokedAt is null)
+        {
+            state.State.RevokedAt = time.GetUtcNow();
+            await SaveAsync();
+        }
+
+        return View();
+    }
+
+    private void EnsureVisibleTo(Caller caller)
+    {
+        if (!state.RecordExists || !caller.Owns(state.State.TenantId)) throw IptoException.NotFound("API key");
+    }
+
+    private async Task FlushLastUsedAsync()
+    {
+        if (_lastUsed is null || !state.RecordExists || _lastUsed == state.State.LastUsedAt) return;
+        state.State.LastUsedAt = _lastUsed;
+        await SaveAsync();
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.Version++;
+        await state.WriteStateAsync();
+        await ProjectAsync();
+    }
+
+    private async Task ProjectAsync()
+    {
+        try
+        {
+            await projection.UpsertAsync(Prefix, state.State);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not project API key with prefix {Prefix}", Prefix);
+        }
+    }
+
+    private ApiKeyView View()
+    {
+        var s = state.State;
+        return new ApiKeyView(s.KeyId, Prefix, s.TenantId, s.Name, s.Scopes, s.DatasetAccessMode, s.DatasetIds, s.SpendLimit,
+            s.RateLimitPerSecond, s.ExpiresAt, s.StatusAt(time.GetUtcNow()), s.CreatedAt, s.CreatedBy, _lastUsed ?? s.LastUsedAt, s.RevokedAt);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Ipto.ApiKeys;
+using Ipto.Grains.Storage;
+
+namespace Ipto.Grains.ApiKeys;
+
+/// <summary>The <c>api_keys</c> read model: written by the key grain (version-guarded), read by lists and id lookups.</summary>
+public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
+{
+    public async Task UpsertAsync(string prefix, ApiKeyState key)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("""
+            INSERT INTO api_keys (key_id, prefix, tenant_id, name, scopes, dataset_access_mode, dataset_ids, spend_limit_micros,
+                spend_limit_period, rate_limit_per_second, expires_at, revoked_at, last_used_at, created_by, created_at, version)
+            VALUES (@key_id, @prefix, @tenant_id, @name, @scopes, @mode, @dataset_ids, @spend_micros, @spend_period, @rate,
+                @expires_at, @revoked_at, @last_used_at, @created_by, @created_at, @version)
+            ON CONFLICT (key_id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes,
+                dataset_access_mode = excluded.dataset_access_mode, dataset_ids = excluded.dataset_ids,
+                spend_limit_micros = excluded.spend_limit_micros, spend_limit_period = excluded.spend_limit_period,
+                rate_limit_per_second = excluded.rate_limit_per_second, expires_at = excluded.expires_at,
+                revoked_at = excluded.revoked_at, last_used_at = excluded.last_used_at, version = excluded.version
+            WHERE api_keys.version < excluded.version
+            """)
+            .With("@key_id", key.KeyId).With("@prefix", prefix).With("@tenant_id", key.TenantId).With("@name", key.Name)
+            .With("@scopes", JsonSerializer.Serialize(key.Scopes)).With("@mode", key.DatasetAccessMode)
+            .With("@dataset_ids", JsonSerializer.Serialize(key.DatasetIds))
+            .With("@spend_micros", key.SpendLimit?.AmountMicros).With("@spend_period", key.SpendLimit?.Period)
+            .With("@rate", key.RateLimitPerSecond).With("@expires_at", key.ExpiresAt).With("@revoked_at", key.RevokedAt)
+            .With("@last_used_at", key.LastUsedAt).With("@created_by", key.CreatedBy).With("@created_at", key.CreatedAt)
+            .With("@version", key.Version);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The prefix of a key of this tenant, or null (another tenant's key is as good as missing).</summary>
+    public async Task<string?> FindPrefixAsync(string tenantId, string keyId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("SELECT prefix FROM api_keys WHERE key_id = @key_id AND tenant_id = @tenant_id")
+            .With("@key_id", keyId).With("@tenant_id", tenantId);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    /// <summary>A tenant's keys, newest first, after <paramref name="afterKeyId"/> (keyset), up to <paramref name="limit"/> rows.</summary>
+    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(string tenantId, string? afterKeyId, int limit)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command($"""
+            SELECT key_id, prefix, tenant_id, name, scopes, dataset_access_mode, dataset_ids, spend_limit_micros, spend_limit_period,
+                   rate_limit_per_second, expires_at, revoked_at, last_used_at, created_by, created_at
+            FROM api_keys WHERE tenant_id = @tenant_id {(afterKeyId is null ? "" : "AND key_id < @after")}
+            ORDER BY key_id DESC LIMIT @limit
+            """)
+            .With("@tenant_id", tenantId).With("@after", afterKeyId).With("@limit", limit);
+        var now = time.GetUtcNow();
+        var rows = new List<ApiKeyView>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var expiresAt = Timestamp(reader, 10);
+            var revokedAt = Timestamp(reader, 11);
+            var status = revokedAt is not null ? ApiKeyStatuses.Revoked
+                : expiresAt is { } e && now >= e ? ApiKeyStatuses.Expired
+                : ApiKeyStatuses.Active;
+            rows.Add(new ApiKeyView(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                JsonSerializer.Deserialize<string[]>(reader.GetString(4)) ?? [], reader.GetString(5),
+                JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+                reader.IsDBNull(7) ? null : new SpendLimit(reader.GetInt64(7), reader.GetString(8)),
+                reader.IsDBNull(9) ? null : reader.GetDouble(9),
+                expiresAt, status, Timestamp(reader, 14)!.Value, reader.GetString(13), Timestamp(reader, 12), revokedAt));
+        }
+
+        return rows;
+    }
+
+    private static DateTimeOffset? Timestamp(DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal)) return null;
+        var value = reader.GetValue(ordinal);
+        return value switch
+        {
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            DateTimeOffset dto => dto,
+            string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+            _ => throw new InvalidOperationException($"Unexpected timestamp type {value.GetType().Name}."),
+        };
+    }
+}
