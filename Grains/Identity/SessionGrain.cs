@@ -15,6 +15,7 @@ public sealed class SessionGrain(
 {
     private static readonly TimeSpan LastSeenPersistInterval = TimeSpan.FromMinutes(1);
     private TokenBucket? _bucket;
+    private DateTimeOffset? _lastSeen;
 
     public async Task Open(NewSession session)
     {
@@ -37,11 +38,14 @@ public sealed class SessionGrain(
     {
         if (!state.RecordExists || state.State.Revoked) return null;
         var now = time.GetUtcNow();
-        if (now >= state.State.ExpiresAt || now - state.State.LastSeenAt >= state.State.IdleTimeout) return null;
+        var lastSeen = _lastSeen ?? state.State.LastSeenAt;
+        if (now >= state.State.ExpiresAt || now - lastSeen >= state.State.IdleTimeout) return null;
 
         var rate = options.Value.RateLimits.DefaultPerSecond;
         _bucket ??= new TokenBucket(rate, rate * 2, now);
         var decision = _bucket.Take(now);
+        _lastSeen = now;
+        // Persisted at most once a minute: after a restart the idle clock may start up to a minute early, never late.
         if (now - state.State.LastSeenAt >= LastSeenPersistInterval)
         {
             state.State.LastSeenAt = now;

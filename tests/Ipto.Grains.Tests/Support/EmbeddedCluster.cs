@@ -10,15 +10,18 @@ namespace Ipto.Grains.Tests.Support;
 /// <summary>An in-process test cluster wired like embedded mode (SQLite grain state and reminders under a data dir).</summary>
 public static class EmbeddedCluster
 {
-    public static async Task<InProcessTestCluster> StartAsync(string dataDir, short silos = 1)
+    public static async Task<InProcessTestCluster> StartAsync(string dataDir, short silos = 1, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Ipto:Mode"] = "embedded",
             ["Ipto:DataDir"] = dataDir,
             ["Ipto:Reminders:MinimumPeriod"] = "00:00:01",
             ["Ipto:Jobs:ResumePeriod"] = "00:00:02",
-        }).Build();
+            ["Ipto:Identity:PasswordIterations"] = "1000",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
