@@ -56,6 +56,7 @@ var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter<TransientR
 v1.MapAuthEndpoints();
 v1.MapMeEndpoints();
 v1.MapApiKeysEndpoints();
+v1.MapTenantEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Ipto.Api.Endpoints;
 
-public sealed record SignupRequest(string? Email, string? Password, string? DisplayName, string? TenantName) : IValidatable
+public sealed record SignupRequest(string? Email, string? Password, string? DisplayName, string? TenantName, string? InvitationToken) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -19,8 +19,16 @@ public sealed record SignupRequest(string? Email, string? Password, string? Disp
         errors.Length("password", Password, 8, 128);
         errors.Required("display_name", DisplayName);
         errors.Length("display_name", DisplayName, 1, 200);
-        errors.Required("tenant_name", TenantName);
-        errors.Length("tenant_name", TenantName, 1, 200);
+        if (InvitationToken is null)
+        {
+            errors.Required("tenant_name", TenantName);
+            errors.Length("tenant_name", TenantName, 1, 200);
+        }
+        else
+        {
+            errors.Length("invitation_token", InvitationToken, 1, 200);
+            if (TenantName is not null) errors.Add("tenant_name", "must be left out when joining a tenant with invitation_token");
+        }
     }
 }
 
@@ -59,7 +67,7 @@ public static class AuthEndpoints
         var request = body.Value;
         var email = EmailAddress.Normalize(request.Email!);
         var account = await grains.GetGrain<IEmailIndexGrain>(email)
-            .Signup(new SignupCommand(email, request.Password!, request.DisplayName!, request.TenantName!));
+            .Signup(new SignupCommand(email, request.Password!, request.DisplayName!, request.TenantName, InvitationToken: request.InvitationToken));
         var (token, _) = await grains.GetGrain<IUserGrain>(account.UserId).OpenSession();
         return ApiResults.Created("/v1/me", new SignupResponse(account.UserId, account.TenantId, token, request.DisplayName!, email));
     }

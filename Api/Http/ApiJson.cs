@@ -28,6 +28,16 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<CreatedApiKeyResponse>))]
 [JsonSerializable(typeof(Envelope<ApiKeyResponse>))]
 [JsonSerializable(typeof(Envelope<Page<ApiKeyResponse>>))]
+[JsonSerializable(typeof(Envelope<TenantResponse>))]
+[JsonSerializable(typeof(UpdateTenantRequest))]
+[JsonSerializable(typeof(Envelope<Page<MemberResponse>>))]
+[JsonSerializable(typeof(Envelope<MemberResponse>))]
+[JsonSerializable(typeof(UpdateMemberRequest))]
+[JsonSerializable(typeof(Envelope<RemovedMemberResponse>))]
+[JsonSerializable(typeof(CreateInvitationRequest))]
+[JsonSerializable(typeof(Envelope<CreatedInvitationResponse>))]
+[JsonSerializable(typeof(Envelope<InvitationResponse>))]
+[JsonSerializable(typeof(Envelope<Page<InvitationResponse>>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

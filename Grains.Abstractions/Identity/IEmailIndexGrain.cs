@@ -15,6 +15,10 @@ public interface IEmailIndexGrain : IGrainWithStringKey
     [Alias("Login")]
     Task<LoginResult> Login(string password);
 
+    /// <summary>Frees the address when its user is removed from their tenant.</summary>
+    [Alias("Release")]
+    Task Release(string userId);
+
     /// <summary>The user behind this address, if the account is complete.</summary>
     [Alias("FindUser")]
     Task<string?> FindUser();

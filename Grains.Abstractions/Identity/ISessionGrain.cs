@@ -11,6 +11,9 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Authenticate")]
     Task<SessionPrincipal?> Authenticate();
 
+    [Alias("UpdateRoles")]
+    Task UpdateRoles(IReadOnlyList<string> roles);
+
     [Alias("Revoke")]
     Task Revoke();
 }

@@ -36,6 +36,14 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("ChangePassword")]
     Task<int> ChangePassword(Caller caller, string currentPassword, string newPassword, string keepSessionHash);
 
+    /// <summary>New membership roles; open sessions take them on their next request.</summary>
+    [Alias("SetRoles")]
+    Task SetRoles(IReadOnlyList<string> roles);
+
+    /// <summary>Removes the user (taken out of their tenant): every session ends at once and the email is freed.</summary>
+    [Alias("Remove")]
+    Task Remove();
+
     [Alias("ForgetSession")]
     Task ForgetSession(string sessionHash);
 

@@ -6,13 +6,15 @@ public static class PrincipalTypes
     public const string ApiKey = "api_key";
 }
 
+/// <summary>A new account: a new tenant named <see cref="TenantName"/>, or the tenant of <see cref="InvitationToken"/>.</summary>
 [GenerateSerializer, Alias("Ipto.SignupCommand")]
 public sealed record SignupCommand(
     [property: Id(0)] string Email,
     [property: Id(1)] string Password,
     [property: Id(2)] string DisplayName,
-    [property: Id(3)] string TenantName,
-    [property: Id(4)] bool IsPlatformAdmin = false);
+    [property: Id(3)] string? TenantName,
+    [property: Id(4)] bool IsPlatformAdmin = false,
+    [property: Id(5)] string? InvitationToken = null);
 
 [GenerateSerializer, Alias("Ipto.SignupResult")]
 public sealed record SignupResult([property: Id(0)] string UserId, [property: Id(1)] string TenantId);

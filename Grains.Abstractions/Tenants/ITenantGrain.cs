@@ -6,7 +6,8 @@ namespace Ipto.Tenants;
 public sealed record TenantSummary(
     [property: Id(0)] string TenantId,
     [property: Id(1)] string DisplayName,
-    [property: Id(2)] DateTimeOffset CreatedAt);
+    [property: Id(2)] DateTimeOffset CreatedAt,
+    [property: Id(3)] int MemberCount);
 
 [GenerateSerializer, Alias("Ipto.TenantMember")]
 public sealed record TenantMember(
@@ -16,7 +17,29 @@ public sealed record TenantMember(
     [property: Id(3)] IReadOnlyList<string> Roles,
     [property: Id(4)] DateTimeOffset JoinedAt);
 
-/// <summary>A tenant: its name and its members with their roles.</summary>
+[GenerateSerializer, Alias("Ipto.Invitation")]
+public sealed record Invitation(
+    [property: Id(0)] string InvitationId,
+    [property: Id(1)] string Email,
+    [property: Id(2)] IReadOnlyList<string> Roles,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset ExpiresAt,
+    [property: Id(5)] string CreatedBy,
+    [property: Id(6)] string Status);
+
+/// <summary>A new invitation with its token, which is shown once and stored only as a hash.</summary>
+[GenerateSerializer, Alias("Ipto.IssuedInvitation")]
+public sealed record IssuedInvitation([property: Id(0)] Invitation Invitation, [property: Id(1)] string Token);
+
+public static class InvitationStatuses
+{
+    public const string Pending = "pending";
+    public const string Accepted = "accepted";
+    public const string Revoked = "revoked";
+    public const string Expired = "expired";
+}
+
+/// <summary>A tenant: its name, its members with their roles, and its invitations. Team changes need an owner or admin.</summary>
 [Alias("Ipto.ITenantGrain")]
 public interface ITenantGrain : IGrainWithStringKey
 {
@@ -34,4 +57,35 @@ public interface ITenantGrain : IGrainWithStringKey
 
     [Alias("GetInternal")]
     Task<TenantSummary?> GetInternal();
+
+    [Alias("Rename")]
+    Task<TenantSummary> Rename(Caller caller, string displayName);
+
+    [Alias("ListMembers")]
+    Task<IReadOnlyList<TenantMember>> ListMembers(Caller caller);
+
+    /// <summary>Sets a member's roles; an admin cannot grant <c>owner</c>, and the last owner stays an owner (409).</summary>
+    [Alias("SetRoles")]
+    Task<TenantMember> SetRoles(Caller caller, string userId, IReadOnlyList<string> roles);
+
+    /// <summary>Removes a member and ends their sessions; the last owner cannot be removed (409).</summary>
+    [Alias("RemoveMember")]
+    Task RemoveMember(Caller caller, string userId);
+
+    [Alias("Invite")]
+    Task<IssuedInvitation> Invite(Caller caller, string email, IReadOnlyList<string> roles);
+
+    [Alias("ListInvitations")]
+    Task<IReadOnlyList<Invitation>> ListInvitations(Caller caller);
+
+    [Alias("RevokeInvitation")]
+    Task<Invitation> RevokeInvitation(Caller caller, string invitationId);
+
+    /// <summary>Signup with an invitation: checks the token and email, adds the member and returns the invited roles.</summary>
+    [Alias("AcceptInvitation")]
+    Task<IReadOnlyList<string>> AcceptInvitation(string token, TenantMember member);
+
+    /// <summary>Takes back a member added by a signup that did not complete.</summary>
+    [Alias("UndoJoin")]
+    Task UndoJoin(string userId);
 }

@@ -1,5 +1,6 @@
 using Ipto.Common;
 using Ipto.Grains.Hosting;
+using Ipto.Grains.Tenants;
 using Ipto.Identity;
 using Ipto.Tenants;
 using Microsoft.Extensions.Logging;
@@ -29,21 +30,37 @@ public sealed class EmailIndexGrain(
             throw new IptoException(ErrorCodes.Conflict, "An account with this email already exists.", [new FieldError("email", "is already registered")]);
         if (state.State.Status == EmailIndexStatus.Pending) await DiscardLeftoversAsync();
 
+        var joining = command.InvitationToken is not null;
+        string tenantId;
+        if (!joining) tenantId = Ids.New(IdPrefixes.Tenant);
+        else if (!InvitationTokens.TryGetTenant(command.InvitationToken!, out tenantId))
+            throw new IptoException(ErrorCodes.ValidationFailed, "The invitation is invalid, used, revoked or expired.",
+                [new FieldError("invitation_token", "is invalid, used, revoked or expired")]);
+
         var passwordHash = await Task.Run(() => hasher.Hash(command.Password));
         var userId = Ids.New(IdPrefixes.User);
-        var tenantId = Ids.New(IdPrefixes.Tenant);
-        state.State = new EmailIndexState { Status = EmailIndexStatus.Pending, UserId = userId, TenantId = tenantId, UpdatedAt = time.GetUtcNow() };
+        state.State = new EmailIndexState
+        {
+            Status = EmailIndexStatus.Pending, UserId = userId, TenantId = tenantId, JoinedExistingTenant = joining, UpdatedAt = time.GetUtcNow(),
+        };
         await state.WriteStateAsync();
         try
         {
-            var now = time.GetUtcNow();
-            await GrainFactory.GetGrain<ITenantGrain>(tenantId).Create(command.TenantName,
-                new TenantMember(userId, Email, command.DisplayName, [Roles.Owner], now));
+            var member = new TenantMember(userId, Email, command.DisplayName, [Roles.Owner], time.GetUtcNow());
+            var tenant = GrainFactory.GetGrain<ITenantGrain>(tenantId);
+            IReadOnlyList<string> roles = [Roles.Owner];
+            if (joining) roles = await tenant.AcceptInvitation(command.InvitationToken!, member);
+            else await tenant.Create(command.TenantName!, member);
             await GrainFactory.GetGrain<IUserGrain>(userId).Create(
-                new NewUser(Email, passwordHash, command.DisplayName, tenantId, [Roles.Owner], command.IsPlatformAdmin));
+                new NewUser(Email, passwordHash, command.DisplayName, tenantId, roles, command.IsPlatformAdmin));
             state.State.Status = EmailIndexStatus.Active;
             state.State.UpdatedAt = time.GetUtcNow();
             await state.WriteStateAsync();
+        }
+        catch (IptoException)
+        {
+            await DiscardLeftoversAsync();
+            throw;
         }
         catch (Exception e)
         {
@@ -89,13 +106,24 @@ public sealed class EmailIndexGrain(
         return new LoginResult(LoginOutcome.InvalidCredentials, null, null, 0);
     }
 
+    public async Task Release(string userId)
+    {
+        if (state.State.UserId == userId) await state.ClearStateAsync();
+    }
+
     public Task<string?> FindUser() =>
         Task.FromResult(state.State.Status == EmailIndexStatus.Active ? state.State.UserId : null);
 
     private async Task DiscardLeftoversAsync()
     {
-        if (state.State.UserId is { } userId) await GrainFactory.GetGrain<IUserGrain>(userId).Discard();
-        if (state.State.TenantId is { } tenantId) await GrainFactory.GetGrain<ITenantGrain>(tenantId).Discard();
+        if (state.State.UserId is { } userId)
+        {
+            await GrainFactory.GetGrain<IUserGrain>(userId).Discard();
+            if (state.State.JoinedExistingTenant && state.State.TenantId is { } joined)
+                await GrainFactory.GetGrain<ITenantGrain>(joined).UndoJoin(userId);
+        }
+
+        if (!state.State.JoinedExistingTenant && state.State.TenantId is { } created) await GrainFactory.GetGrain<ITenantGrain>(created).Discard();
         await state.ClearStateAsync();
     }
 }

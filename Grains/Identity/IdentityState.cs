@@ -14,6 +14,9 @@ public sealed class EmailIndexState
     [Id(1)] public string? UserId { get; set; }
     [Id(2)] public string? TenantId { get; set; }
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The signup joined an existing tenant (invitation): rolling back must not discard that tenant.</summary>
+    [Id(4)] public bool JoinedExistingTenant { get; set; }
 }
 
 [GenerateSerializer, Alias("Ipto.UserSession")]

@@ -55,6 +55,13 @@ public sealed class SessionGrain(
         return new SessionPrincipal(state.State.UserId, state.State.TenantId, state.State.Roles, state.State.IsPlatformAdmin, decision);
     }
 
+    public async Task UpdateRoles(IReadOnlyList<string> roles)
+    {
+        if (!state.RecordExists || state.State.Revoked) return;
+        state.State.Roles = [.. roles];
+        await state.WriteStateAsync();
+    }
+
     public async Task Revoke()
     {
         if (!state.RecordExists || state.State.Revoked) return;

@@ -93,6 +93,23 @@ public sealed class UserGrain(
         return revoked;
     }
 
+    public async Task SetRoles(IReadOnlyList<string> roles)
+    {
+        if (!state.RecordExists) throw IptoException.NotFound("User");
+        state.State.Roles = [.. roles];
+        await state.WriteStateAsync();
+        await Task.WhenAll(state.State.Sessions.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Hash).UpdateRoles(roles)));
+    }
+
+    public async Task Remove()
+    {
+        if (!state.RecordExists) return;
+        var email = state.State.Email;
+        await RevokeSessionsAsync(keep: null);
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IEmailIndexGrain>(email).Release(UserId);
+    }
+
     public async Task ForgetSession(string sessionHash)
     {
         if (state.State.Sessions.RemoveAll(s => s.Hash == sessionHash) > 0) await state.WriteStateAsync();
