@@ -2,6 +2,7 @@ using Ipto.ApiKeys;
 using Ipto.Common;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Identity;
+using Ipto.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -134,17 +135,7 @@ public sealed class ApiKeyGrain(
         await ProjectAsync();
     }
 
-    private async Task ProjectAsync()
-    {
-        try
-        {
-            await projection.UpsertAsync(Prefix, state.State);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not project API key with prefix {Prefix}", Prefix);
-        }
-    }
+    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(Prefix, state.State), logger, "API key", state.State.KeyId);
 
     private ApiKeyView View()
     {

@@ -61,9 +61,7 @@ public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
         {
             var expiresAt = Timestamp(reader, 10);
             var revokedAt = Timestamp(reader, 11);
-            var status = revokedAt is not null ? ApiKeyStatuses.Revoked
-                : expiresAt is { } e && now >= e ? ApiKeyStatuses.Expired
-                : ApiKeyStatuses.Active;
+            var status = ApiKeyState.Status(revokedAt, expiresAt, now);
             rows.Add(new ApiKeyView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 JsonSerializer.Deserialize<string[]>(reader.GetString(4)) ?? [], reader.GetString(5),

@@ -21,8 +21,10 @@ public sealed class ApiKeyState
     [Id(13)] public DateTimeOffset? LastUsedAt { get; set; }
     [Id(14)] public long Version { get; set; }
 
-    public string StatusAt(DateTimeOffset now) =>
-        RevokedAt is not null ? ApiKeyStatuses.Revoked
-        : ExpiresAt is { } expires && now >= expires ? ApiKeyStatuses.Expired
+    public string StatusAt(DateTimeOffset now) => Status(RevokedAt, ExpiresAt, now);
+
+    public static string Status(DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        revokedAt is not null ? ApiKeyStatuses.Revoked
+        : expiresAt is { } expires && now >= expires ? ApiKeyStatuses.Expired
         : ApiKeyStatuses.Active;
 }

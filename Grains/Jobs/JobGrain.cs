@@ -1,5 +1,6 @@
 using Ipto.Common;
 using Ipto.Grains.Hosting;
+using Ipto.Grains.Storage;
 using Ipto.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -188,18 +189,7 @@ public sealed class JobGrain(
         await ProjectAsync();
     }
 
-    private async Task ProjectAsync()
-    {
-        try
-        {
-            await projection.UpsertAsync(JobId, state.State);
-        }
-        catch (Exception e)
-        {
-            // The grain state is the truth; the row is re-projected on the next write or activation.
-            logger.LogWarning(e, "Could not project job {JobId}", JobId);
-        }
-    }
+    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(JobId, state.State), logger, "job", JobId);
 
     private async Task StopReminderAsync()
     {
