@@ -26,6 +26,12 @@ public static class CallerClaims
             new(PlatformAdmin, caller.IsPlatformAdmin ? "true" : "false"),
         };
         claims.AddRange(caller.Scopes.Select(s => new Claim(Scope, s)));
+        if (caller.AllowedDatasetIds is { } allowed)
+        {
+            claims.Add(new Claim(DatasetAccessMode, "allow_list"));
+            claims.AddRange(allowed.Select(d => new Claim(DatasetId, d)));
+        }
+
         return new ClaimsIdentity(claims, authenticationType);
     }
 
@@ -35,8 +41,9 @@ public static class CallerClaims
         var tenant = user.FindFirstValue(TenantId);
         var principal = user.FindFirstValue(PrincipalId);
         if (tenant is null || principal is null) return null;
+        var allowList = user.FindFirstValue(DatasetAccessMode) == "allow_list" ? user.FindAll(DatasetId).Select(c => c.Value).ToArray() : null;
         return new Caller(tenant, principal, user.FindFirstValue(PrincipalType) ?? "unknown",
-            user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true");
+            user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true", allowList);
     }
 
     public static IReadOnlyList<string> Roles(this ClaimsPrincipal user) => user.FindAll(Role).Select(c => c.Value).ToArray();

@@ -45,9 +45,8 @@ public sealed class IptoAuthenticationHandler(
         {
             var key = await grains.GetGrain<IApiKeyGrain>(prefix).Authenticate(secret);
             if (key is null) return AuthenticateResult.Fail("unknown, expired or revoked API key");
-            identity = CallerClaims.ToIdentity(new Caller(key.TenantId, key.KeyId, PrincipalTypes.ApiKey, key.Scopes, false), SchemeName);
-            identity.AddClaim(new Claim(CallerClaims.DatasetAccessMode, key.DatasetAccessMode));
-            identity.AddClaims(key.DatasetIds.Select(d => new Claim(CallerClaims.DatasetId, d)));
+            var allowList = key.DatasetAccessMode == DatasetAccessModes.AllowList ? key.DatasetIds : null;
+            identity = CallerClaims.ToIdentity(new Caller(key.TenantId, key.KeyId, PrincipalTypes.ApiKey, key.Scopes, false, allowList), SchemeName);
             rate = key.Rate;
         }
         else

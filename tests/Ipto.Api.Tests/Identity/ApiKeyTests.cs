@@ -249,6 +249,21 @@ public sealed partial class ApiKeyTests(IdentityFixture api) : IClassFixture<Ide
     }
 
     [Fact]
+    public async Task LastUseIsReportedWithoutAWritePerRequest()
+    {
+        using var owner = await OwnerAsync();
+        var (keyId, key) = await owner.CreateKeyAsync("datasets:read");
+        Assert.Equal(JsonValueKind.Null, (await (await owner.GetAsync($"/v1/api-keys/{keyId}")).DataAsync()).GetProperty("last_used_at").ValueKind);
+        using var agent = Api.WithApiKey(key);
+
+        await (await agent.GetAsync("/v1/me")).DataAsync();
+
+        var fetched = await (await owner.GetAsync($"/v1/api-keys/{keyId}")).DataAsync();
+        var lastUsed = DateTimeOffset.Parse(fetched.GetProperty("last_used_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - lastUsed, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task MalformedOrUnknownKeyIdIsNotFound()
     {
         using var owner = await OwnerAsync();
