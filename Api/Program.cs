@@ -57,6 +57,7 @@ v1.MapAuthEndpoints();
 v1.MapMeEndpoints();
 v1.MapApiKeysEndpoints();
 v1.MapTenantEndpoints();
+v1.MapDatasetsEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -38,6 +38,10 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<CreatedInvitationResponse>))]
 [JsonSerializable(typeof(Envelope<InvitationResponse>))]
 [JsonSerializable(typeof(Envelope<Page<InvitationResponse>>))]
+[JsonSerializable(typeof(CreateDatasetRequest))]
+[JsonSerializable(typeof(UpdateDatasetRequest))]
+[JsonSerializable(typeof(Envelope<DatasetResponse>))]
+[JsonSerializable(typeof(Envelope<Page<DatasetResponse>>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

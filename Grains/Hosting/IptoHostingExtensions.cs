@@ -38,6 +38,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<PlatformSecrets>();
         services.AddSingleton<JobProjection>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
+        services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

@@ -1,0 +1,164 @@
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.Paging;
+using Ipto.Common;
+using Ipto.Datasets;
+using Ipto.Grains.Datasets;
+using Ipto.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record PricingBody(
+    decimal? PricePerRetrieval, decimal? PricePerDownload, decimal? PricePerCitation, decimal? OutcomeSharePct, decimal? HalfLifeDays,
+    decimal? FloorRatio, decimal? ReferenceDailyQueries, decimal? Elasticity, decimal? MinMultiplier, decimal? MaxMultiplier)
+{
+    public void Validate(ValidationErrors errors)
+    {
+        Money("price_per_retrieval", PricePerRetrieval);
+        Money("price_per_download", PricePerDownload);
+        Money("price_per_citation", PricePerCitation);
+        return;
+
+        void Money(string field, decimal? amount)
+        {
+            if (amount is { } value && (value < 0 || !Common.Money.TryToMicros(value, out _)))
+                errors.Add($"pricing.{field}", "must be a non-negative amount with at most 6 decimals");
+        }
+    }
+
+    public DatasetPricingPatch ToPatch() => new(
+        Micros(PricePerRetrieval), Micros(PricePerDownload), Micros(PricePerCitation), OutcomeSharePct, HalfLifeDays, FloorRatio,
+        ReferenceDailyQueries, Elasticity, MinMultiplier, MaxMultiplier);
+
+    private static long? Micros(decimal? amount) => amount is { } value && Common.Money.TryToMicros(value, out var micros) ? micros : null;
+}
+
+public sealed record CreateDatasetRequest(
+    string? Name, string? Description, string? SourceModality, string? MonetizationMode, string? PricingModel,
+    PricingBody? Pricing, string? Visibility, IReadOnlyList<string>? Tags) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("name", Name);
+        DatasetRules.Validate(errors, Name, Description, Tags, MonetizationMode, PricingModel, Pricing, Visibility);
+        errors.OneOf("source_modality", SourceModality, [.. DatasetVocabulary.Modalities]);
+    }
+}
+
+public sealed record UpdateDatasetRequest(
+    string? Name, string? Description, IReadOnlyList<string>? Tags, string? MonetizationMode, string? PricingModel,
+    PricingBody? Pricing, string? Visibility, string? Status) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        DatasetRules.Validate(errors, Name, Description, Tags, MonetizationMode, PricingModel, Pricing, Visibility);
+        errors.OneOf("status", Status, [.. DatasetStatuses.All]);
+    }
+}
+
+public sealed record PricingResponse(
+    decimal PricePerRetrieval, decimal PricePerDownload, decimal PricePerCitation, decimal OutcomeSharePct, decimal HalfLifeDays,
+    decimal FloorRatio, decimal ReferenceDailyQueries, decimal Elasticity, decimal MinMultiplier, decimal MaxMultiplier, string Currency)
+{
+    public static PricingResponse From(DatasetPricing p) => new(
+        Money.FromMicros(p.PricePerRetrievalMicros), Money.FromMicros(p.PricePerDownloadMicros), Money.FromMicros(p.PricePerCitationMicros),
+        p.OutcomeSharePct, p.HalfLifeDays, p.FloorRatio, p.ReferenceDailyQueries, p.Elasticity, p.MinMultiplier, p.MaxMultiplier, Money.Currency);
+}
+
+public sealed record CountersResponse(long ObjectCount, long StagedCount, long ApprovedCount, long RejectedCount, long ActiveObjectCount, long StorageBytes);
+
+public sealed record DatasetResponse(
+    string DatasetId, string TenantId, string Name, string? Description, string SourceModality, string MonetizationMode, string PricingModel,
+    PricingResponse Pricing, string Visibility, string Status, IReadOnlyList<string> Tags, CountersResponse Counters,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static DatasetResponse From(DatasetSnapshot d) => new(d.DatasetId, d.TenantId, d.Name, d.Description, d.SourceModality,
+        d.MonetizationMode, d.PricingModel, PricingResponse.From(d.Pricing), d.Visibility, d.Status, d.Tags,
+        new CountersResponse(d.Counters.ObjectCount, d.Counters.StagedCount, d.Counters.ApprovedCount, d.Counters.RejectedCount,
+            d.Counters.ActiveObjectCount, d.Counters.StorageBytes), d.CreatedAt, d.UpdatedAt);
+}
+
+internal static class DatasetRules
+{
+    public const int MaxTags = 50;
+    public const int MaxTagLength = 50;
+
+    public static void Validate(ValidationErrors errors, string? name, string? description, IReadOnlyList<string>? tags,
+        string? monetizationMode, string? pricingModel, PricingBody? pricing, string? visibility)
+    {
+        errors.Length("name", name, 1, 200);
+        errors.Length("description", description, 0, 5000);
+        errors.OneOf("monetization_mode", monetizationMode, [.. DatasetVocabulary.MonetizationModes]);
+        errors.OneOf("pricing_model", pricingModel, [.. DatasetVocabulary.PricingModels]);
+        errors.OneOf("visibility", visibility, [.. DatasetVocabulary.Visibilities]);
+        pricing?.Validate(errors);
+        if (tags is null) return;
+        if (tags.Count > MaxTags) errors.Add("tags", $"must hold at most {MaxTags} tags");
+        for (var i = 0; i < tags.Count; i++)
+            if (string.IsNullOrWhiteSpace(tags[i]) || tags[i].Length > MaxTagLength) errors.Add($"tags[{i}]", $"must be 1 to {MaxTagLength} characters");
+    }
+}
+
+/// <summary>A tenant's own datasets (SPEC §4): create, list with filters and keyset pages, get, update.</summary>
+public static class DatasetsEndpoints
+{
+    public static RouteGroupBuilder MapDatasetsEndpoints(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/datasets").WithTags("Datasets");
+        group.MapPost("", CreateAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("CreateDataset");
+        group.MapGet("", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasets");
+        group.MapGet("/{dataset_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetDataset");
+        group.MapPatch("/{dataset_id}", UpdateAsync).RequireScope(Scopes.DatasetsWrite).WithName("UpdateDataset");
+        return v1;
+    }
+
+    private static async Task<EnvelopeResult<DatasetResponse>> CreateAsync(JsonBody<CreateDatasetRequest> body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var r = body.Value;
+        var datasetId = Ids.New(IdPrefixes.Dataset);
+        var created = await grains.GetGrain<IDatasetGrain>(datasetId).Create(caller, new NewDataset(
+            r.Name!, r.Description, r.SourceModality ?? "document", r.MonetizationMode ?? "open", r.PricingModel ?? "fixed",
+            r.Pricing?.ToPatch(), r.Visibility ?? "private", r.Tags?.Distinct(StringComparer.Ordinal).ToArray() ?? []));
+        return ApiResults.Created($"/v1/datasets/{datasetId}", DatasetResponse.From(created));
+    }
+
+    private static async Task<EnvelopeResult<Page<DatasetResponse>>> ListAsync(
+        HttpContext http, DatasetProjection datasets, CursorCodecProvider codecs,
+        [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery] string? visibility)
+    {
+        var caller = http.Require();
+        if (status is not null && !DatasetStatuses.All.Contains(status))
+            throw new IptoException(ErrorCodes.InvalidRequest, "Unknown status filter.", [new FieldError("status", $"must be one of: {string.Join(", ", DatasetStatuses.All)}")]);
+        if (visibility is not null && !DatasetVocabulary.Visibilities.Contains(visibility))
+            throw new IptoException(ErrorCodes.InvalidRequest, "Unknown visibility filter.", [new FieldError("visibility", $"must be one of: {string.Join(", ", DatasetVocabulary.Visibilities)}")]);
+        var page = PageRequest.Parse(limit, cursor);
+        var codec = await codecs.GetAsync();
+        var scope = $"datasets:{caller.TenantId}:{status}:{visibility}";
+        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
+        var rows = await datasets.ListAsync(caller.TenantId, status, visibility, after, page.Limit + 1);
+        var result = page.ToPage(rows, d => d.DatasetId, codec, scope);
+        return ApiResults.Ok(new Page<DatasetResponse>(result.Items.Select(DatasetResponse.From).ToArray(), result.NextCursor, result.HasMore));
+    }
+
+    private static async Task<EnvelopeResult<DatasetResponse>> GetAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        return ApiResults.Ok(DatasetResponse.From(await Grain(grains, datasetId).Get(caller)));
+    }
+
+    private static async Task<EnvelopeResult<DatasetResponse>> UpdateAsync(
+        [FromRoute(Name = "dataset_id")] string datasetId, JsonBody<UpdateDatasetRequest> body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var r = body.Value;
+        var patch = new DatasetPatch(r.Name, r.Description, r.Tags?.Distinct(StringComparer.Ordinal).ToArray(), r.MonetizationMode, r.PricingModel,
+            r.Pricing?.ToPatch(), r.Visibility, r.Status);
+        return ApiResults.Ok(DatasetResponse.From(await Grain(grains, datasetId).Update(caller, patch)));
+    }
+
+    private static IDatasetGrain Grain(IGrainFactory grains, string datasetId) =>
+        Ids.IsValid(datasetId, IdPrefixes.Dataset) ? grains.GetGrain<IDatasetGrain>(datasetId) : throw IptoException.NotFound("Dataset");
+}

@@ -1,0 +1,113 @@
+using Ipto.Common;
+using Ipto.Datasets;
+using Ipto.Grains.Hosting;
+using Ipto.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Ipto.Grains.Datasets;
+
+/// <summary>
+/// One dataset. Invariants live here: tenancy (another tenant gets not_found), pricing rules on the merged result,
+/// the status machine; every change is projected to the read model after the state write, version-guarded.
+/// </summary>
+public sealed class DatasetGrain(
+    [PersistentState("dataset", StorageNames.Default)] IPersistentState<DatasetState> state,
+    DatasetProjection projection,
+    TimeProvider time,
+    ILogger<DatasetGrain> logger) : Grain, IDatasetGrain
+{
+    private string DatasetId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists) await ProjectAsync();
+    }
+
+    public async Task<DatasetSnapshot> Create(Caller caller, NewDataset dataset)
+    {
+        if (state.RecordExists)
+        {
+            if (state.State.TenantId == caller.TenantId && state.State.Name == dataset.Name) return Snapshot();
+            throw new IptoException(ErrorCodes.Conflict, "A dataset with this id already exists.");
+        }
+
+        var pricing = dataset.Pricing?.ApplyTo(DatasetPricing.Default) ?? DatasetPricing.Default;
+        ThrowIfInvalid(pricing);
+        var now = time.GetUtcNow();
+        state.State = new DatasetState
+        {
+            TenantId = caller.TenantId,
+            Name = dataset.Name,
+            Description = dataset.Description,
+            SourceModality = dataset.SourceModality,
+            MonetizationMode = dataset.MonetizationMode,
+            PricingModel = dataset.PricingModel,
+            Pricing = pricing,
+            Visibility = dataset.Visibility,
+            Tags = [.. dataset.Tags],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public Task<DatasetSnapshot> Get(Caller caller)
+    {
+        EnsureOwnedBy(caller);
+        return Task.FromResult(Snapshot());
+    }
+
+    public async Task<DatasetSnapshot> Update(Caller caller, DatasetPatch patch)
+    {
+        EnsureOwnedBy(caller);
+        var s = state.State;
+        if (!DatasetStatuses.IsLive(s.Status))
+            throw IptoException.InvalidTransition("dataset", s.Status, patch.Status ?? "updated");
+        if (patch.Status is not null && patch.Status != s.Status && !DatasetTransitions.IsAllowed(s.Status, patch.Status, DatasetActor.Owner))
+            throw IptoException.InvalidTransition("dataset", s.Status, patch.Status);
+        if (patch.Status == DatasetStatuses.PendingDeletion)
+            throw new IptoException(ErrorCodes.InvalidStateTransition, "Use DELETE to delete a dataset.");
+
+        var pricing = patch.Pricing?.ApplyTo(s.Pricing) ?? s.Pricing;
+        ThrowIfInvalid(pricing);
+        s.Pricing = pricing;
+        if (patch.Name is not null) s.Name = patch.Name;
+        if (patch.Description is not null) s.Description = patch.Description;
+        if (patch.Tags is not null) s.Tags = [.. patch.Tags];
+        if (patch.MonetizationMode is not null) s.MonetizationMode = patch.MonetizationMode;
+        if (patch.PricingModel is not null) s.PricingModel = patch.PricingModel;
+        if (patch.Visibility is not null) s.Visibility = patch.Visibility;
+        if (patch.Status is not null) s.Status = patch.Status;
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    private void EnsureOwnedBy(Caller caller)
+    {
+        if (!state.RecordExists || !caller.Owns(state.State.TenantId)) throw IptoException.NotFound("Dataset");
+    }
+
+    private static void ThrowIfInvalid(DatasetPricing pricing)
+    {
+        var errors = PricingRules.Validate(pricing);
+        if (errors.Count > 0) throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", errors);
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.Version++;
+        await state.WriteStateAsync();
+        await ProjectAsync();
+    }
+
+    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(Snapshot(), state.State.Version), logger, "dataset", DatasetId);
+
+    private DatasetSnapshot Snapshot()
+    {
+        var s = state.State;
+        return new DatasetSnapshot(DatasetId, s.TenantId, s.Name, s.Description, s.SourceModality, s.MonetizationMode, s.PricingModel,
+            s.Pricing, s.Visibility, s.Status, s.Tags, s.Counters, s.CreatedAt, s.UpdatedAt);
+    }
+}

@@ -1,0 +1,23 @@
+using Ipto.Datasets;
+
+namespace Ipto.Grains.Datasets;
+
+[GenerateSerializer, Alias("Ipto.DatasetState")]
+public sealed class DatasetState
+{
+    [Id(0)] public string TenantId { get; set; } = "";
+    [Id(1)] public string Name { get; set; } = "";
+    [Id(2)] public string? Description { get; set; }
+    [Id(3)] public string SourceModality { get; set; } = "document";
+    [Id(4)] public string MonetizationMode { get; set; } = "open";
+    [Id(5)] public string PricingModel { get; set; } = "fixed";
+    [Id(6)] public DatasetPricing Pricing { get; set; } = DatasetPricing.Default;
+    [Id(7)] public string Visibility { get; set; } = "private";
+    [Id(8)] public string Status { get; set; } = DatasetStatuses.Draft;
+    [Id(9)] public string? StatusBeforeSuspension { get; set; }
+    [Id(10)] public List<string> Tags { get; set; } = [];
+    [Id(11)] public DatasetCounters Counters { get; set; } = DatasetCounters.Zero;
+    [Id(12)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(13)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(14)] public long Version { get; set; }
+}
