@@ -58,6 +58,7 @@ v1.MapMeEndpoints();
 v1.MapApiKeysEndpoints();
 v1.MapTenantEndpoints();
 v1.MapDatasetsEndpoints();
+v1.MapCatalogEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -80,6 +80,20 @@ public sealed record DatasetResponse(
             d.Counters.ActiveObjectCount, d.Counters.StorageBytes), d.CreatedAt, d.UpdatedAt);
 }
 
+public sealed record GrantRequest(string? TenantId) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("tenant_id", TenantId);
+        if (TenantId is not null && !Ids.IsValid(TenantId, IdPrefixes.Tenant)) errors.Add("tenant_id", "is not a tenant id");
+    }
+}
+
+public sealed record GrantResponse(string DatasetId, string TenantId, string Status, DateTimeOffset GrantedAt)
+{
+    public static GrantResponse From(DatasetGrant grant) => new(grant.DatasetId, grant.TenantId, grant.Status, grant.GrantedAt);
+}
+
 internal static class DatasetRules
 {
     public const int MaxTags = 50;
@@ -111,7 +125,48 @@ public static class DatasetsEndpoints
         group.MapGet("", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasets");
         group.MapGet("/{dataset_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetDataset");
         group.MapPatch("/{dataset_id}", UpdateAsync).RequireScope(Scopes.DatasetsWrite).WithName("UpdateDataset");
+        group.MapPost("/{dataset_id}/grants", AddGrantAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("AddDatasetGrant");
+        group.MapGet("/{dataset_id}/grants", ListGrantsAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasetGrants");
+        group.MapDelete("/{dataset_id}/grants/{tenant_id}", RemoveGrantAsync).RequireScope(Scopes.DatasetsWrite).WithName("RemoveDatasetGrant");
+
+        var admin = v1.MapGroup("/admin/datasets").WithTags("Admin");
+        admin.MapPost("/{dataset_id}/suspend", SuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("SuspendDataset");
+        admin.MapPost("/{dataset_id}/unsuspend", UnsuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("UnsuspendDataset");
         return v1;
+    }
+
+    private static async Task<EnvelopeResult<GrantResponse>> AddGrantAsync(
+        [FromRoute(Name = "dataset_id")] string datasetId, JsonBody<GrantRequest> body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var grant = await Grain(grains, datasetId).AddGrant(caller, body.Value.TenantId!);
+        return ApiResults.Created($"/v1/datasets/{datasetId}/grants/{grant.TenantId}", GrantResponse.From(grant));
+    }
+
+    private static async Task<EnvelopeResult<Page<GrantResponse>>> ListGrantsAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var grants = await Grain(grains, datasetId).ListGrants(caller);
+        return ApiResults.Ok(new Page<GrantResponse>(grants.Select(GrantResponse.From).ToArray(), null, false, grants.Count));
+    }
+
+    private static async Task<EnvelopeResult<GrantResponse>> RemoveGrantAsync(
+        [FromRoute(Name = "dataset_id")] string datasetId, [FromRoute(Name = "tenant_id")] string tenantId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        return ApiResults.Ok(GrantResponse.From(await Grain(grains, datasetId).RemoveGrant(caller, tenantId)));
+    }
+
+    private static async Task<EnvelopeResult<DatasetResponse>> SuspendAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        return ApiResults.Ok(DatasetResponse.From(await Grain(grains, datasetId).Suspend(caller)));
+    }
+
+    private static async Task<EnvelopeResult<DatasetResponse>> UnsuspendAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        return ApiResults.Ok(DatasetResponse.From(await Grain(grains, datasetId).Unsuspend(caller)));
     }
 
     private static async Task<EnvelopeResult<DatasetResponse>> CreateAsync(JsonBody<CreateDatasetRequest> body, HttpContext http, IGrainFactory grains)

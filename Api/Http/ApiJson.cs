@@ -42,6 +42,10 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(UpdateDatasetRequest))]
 [JsonSerializable(typeof(Envelope<DatasetResponse>))]
 [JsonSerializable(typeof(Envelope<Page<DatasetResponse>>))]
+[JsonSerializable(typeof(GrantRequest))]
+[JsonSerializable(typeof(Envelope<GrantResponse>))]
+[JsonSerializable(typeof(Envelope<Page<GrantResponse>>))]
+[JsonSerializable(typeof(Envelope<Page<CatalogDatasetResponse>>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

@@ -117,3 +117,32 @@ public sealed record DatasetSnapshot(
     [property: Id(11)] DatasetCounters Counters,
     [property: Id(12)] DateTimeOffset CreatedAt,
     [property: Id(13)] DateTimeOffset UpdatedAt);
+
+[GenerateSerializer, Alias("Ipto.DatasetGrant")]
+public sealed record DatasetGrant(
+    [property: Id(0)] string DatasetId,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] DateTimeOffset GrantedAt,
+    [property: Id(3)] string Status);
+
+public static class GrantStatuses
+{
+    public const string Active = "active";
+    public const string Revoked = "revoked";
+}
+
+/// <summary>What the catalog shows of a dataset: public fields only (no tenant id, grants or private counters).</summary>
+[GenerateSerializer, Alias("Ipto.CatalogEntry")]
+public sealed record CatalogEntry(
+    [property: Id(0)] string DatasetId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Description,
+    [property: Id(3)] string ProviderDisplayName,
+    [property: Id(4)] IReadOnlyList<string> Tags,
+    [property: Id(5)] string SourceModality,
+    [property: Id(6)] string MonetizationMode,
+    [property: Id(7)] string PricingModel,
+    [property: Id(8)] DatasetPricing Pricing,
+    [property: Id(9)] string Visibility,
+    [property: Id(10)] long ActiveObjectCount,
+    [property: Id(11)] bool HasAccess);

@@ -14,4 +14,29 @@ public interface IDatasetGrain : IGrainWithStringKey
 
     [Alias("Update")]
     Task<DatasetSnapshot> Update(Caller caller, DatasetPatch patch);
+
+    /// <summary>
+    /// System transitions driven by the object pipeline (draft → ingesting on the first approval, ingesting → active
+    /// when the first object is searchable); internal, never reachable from the tenant API.
+    /// </summary>
+    [Alias("Advance")]
+    Task<DatasetSnapshot> Advance(string toStatus);
+
+    /// <summary>Platform admins only: any live state → suspended.</summary>
+    [Alias("Suspend")]
+    Task<DatasetSnapshot> Suspend(Caller caller);
+
+    /// <summary>Platform admins only: back to the state the dataset had before suspension.</summary>
+    [Alias("Unsuspend")]
+    Task<DatasetSnapshot> Unsuspend(Caller caller);
+
+    /// <summary>Lets another tenant search a <c>restricted</c> dataset; granting twice is a no-op.</summary>
+    [Alias("AddGrant")]
+    Task<DatasetGrant> AddGrant(Caller caller, string tenantId);
+
+    [Alias("RemoveGrant")]
+    Task<DatasetGrant> RemoveGrant(Caller caller, string tenantId);
+
+    [Alias("ListGrants")]
+    Task<IReadOnlyList<DatasetGrant>> ListGrants(Caller caller);
 }

@@ -84,6 +84,92 @@ public sealed class DatasetGrain(
         return Snapshot();
     }
 
+    public async Task<DatasetSnapshot> Advance(string toStatus)
+    {
+        if (!state.RecordExists) throw IptoException.NotFound("Dataset");
+        var s = state.State;
+        if (s.Status == toStatus) return Snapshot();
+        if (!DatasetTransitions.IsAllowed(s.Status, toStatus, DatasetActor.System)) throw IptoException.InvalidTransition("dataset", s.Status, toStatus);
+        s.Status = toStatus;
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public async Task<DatasetSnapshot> Suspend(Caller caller)
+    {
+        EnsureAdmin(caller);
+        var s = state.State;
+        if (!DatasetTransitions.IsAllowed(s.Status, DatasetStatuses.Suspended, DatasetActor.PlatformAdmin))
+            throw IptoException.InvalidTransition("dataset", s.Status, DatasetStatuses.Suspended);
+        s.StatusBeforeSuspension = s.Status;
+        s.Status = DatasetStatuses.Suspended;
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public async Task<DatasetSnapshot> Unsuspend(Caller caller)
+    {
+        EnsureAdmin(caller);
+        var s = state.State;
+        if (!DatasetTransitions.CanUnsuspend(s.Status, s.StatusBeforeSuspension))
+            throw IptoException.InvalidTransition("dataset", s.Status, s.StatusBeforeSuspension ?? "unsuspended");
+        s.Status = s.StatusBeforeSuspension!;
+        s.StatusBeforeSuspension = null;
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public async Task<DatasetGrant> AddGrant(Caller caller, string tenantId)
+    {
+        EnsureOwnedBy(caller);
+        EnsureLive();
+        if (tenantId == state.State.TenantId)
+            throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", [new FieldError("tenant_id", "is the dataset's own tenant")]);
+        if (await GrainFactory.GetGrain<Ipto.Tenants.ITenantGrain>(tenantId).GetInternal() is null)
+            throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", [new FieldError("tenant_id", "is not a tenant")]);
+        if (!state.State.Grants.TryGetValue(tenantId, out var grantedAt))
+        {
+            grantedAt = time.GetUtcNow();
+            state.State.Grants[tenantId] = grantedAt;
+            state.State.UpdatedAt = grantedAt;
+            await SaveAsync();
+        }
+
+        return new DatasetGrant(DatasetId, tenantId, grantedAt, GrantStatuses.Active);
+    }
+
+    public async Task<DatasetGrant> RemoveGrant(Caller caller, string tenantId)
+    {
+        EnsureOwnedBy(caller);
+        EnsureLive();
+        if (!state.State.Grants.Remove(tenantId, out var grantedAt)) throw IptoException.NotFound("Grant");
+        state.State.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return new DatasetGrant(DatasetId, tenantId, grantedAt, GrantStatuses.Revoked);
+    }
+
+    public Task<IReadOnlyList<DatasetGrant>> ListGrants(Caller caller)
+    {
+        EnsureOwnedBy(caller);
+        return Task.FromResult<IReadOnlyList<DatasetGrant>>(state.State.Grants.OrderBy(g => g.Value)
+            .Select(g => new DatasetGrant(DatasetId, g.Key, g.Value, GrantStatuses.Active)).ToArray());
+    }
+
+    private void EnsureAdmin(Caller caller)
+    {
+        if (!state.RecordExists) throw IptoException.NotFound("Dataset");
+        if (!caller.IsPlatformAdmin || !caller.Scopes.Contains(Ipto.Identity.Scopes.Admin))
+            throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin can suspend or unsuspend a dataset.");
+    }
+
+    private void EnsureLive()
+    {
+        if (!DatasetStatuses.IsLive(state.State.Status)) throw IptoException.InvalidTransition("dataset", state.State.Status, "updated");
+    }
+
     private void EnsureOwnedBy(Caller caller)
     {
         if (!state.RecordExists || !caller.Owns(state.State.TenantId)) throw IptoException.NotFound("Dataset");
@@ -102,7 +188,14 @@ public sealed class DatasetGrain(
         await ProjectAsync();
     }
 
-    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(Snapshot(), state.State.Version), logger, "dataset", DatasetId);
+    private Task ProjectAsync() => Projection.TryWriteAsync(async () =>
+    {
+        var snapshot = Snapshot();
+        var provider = DatasetProjection.IsInCatalog(snapshot)
+            ? (await GrainFactory.GetGrain<Ipto.Tenants.ITenantGrain>(state.State.TenantId).GetInternal())?.DisplayName ?? ""
+            : "";
+        await projection.UpsertAsync(snapshot, state.State.Version, provider, state.State.Grants);
+    }, logger, "dataset", DatasetId);
 
     private DatasetSnapshot Snapshot()
     {

@@ -9,21 +9,63 @@ public sealed class DatasetProjection(AppDatabase database)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
-    public async Task UpsertAsync(DatasetSnapshot dataset, long version)
+    /// <summary>
+    /// Writes the owner's row, the catalog row (present only while the dataset is active and listed or restricted)
+    /// and the grants, in one transaction, unless a newer version is already there.
+    /// </summary>
+    public async Task UpsertAsync(DatasetSnapshot dataset, long version, string providerDisplayName, IReadOnlyDictionary<string, DateTimeOffset> grants)
     {
         await using var connection = await database.OpenAsync();
-        await using var command = connection.Command("""
-            INSERT INTO datasets (dataset_id, tenant_id, status, visibility, document, version, updated_at)
-            VALUES (@id, @tenant, @status, @visibility, @document, @version, @updated)
-            ON CONFLICT (dataset_id) DO UPDATE SET status = excluded.status, visibility = excluded.visibility,
-                document = excluded.document, version = excluded.version, updated_at = excluded.updated_at
-            WHERE datasets.version < excluded.version
-            """)
-            .With("@id", dataset.DatasetId).With("@tenant", dataset.TenantId).With("@status", dataset.Status)
-            .With("@visibility", dataset.Visibility).With("@document", JsonSerializer.Serialize(dataset, Json))
-            .With("@version", version).With("@updated", dataset.UpdatedAt);
-        await command.ExecuteNonQueryAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var upsert = connection.Command("""
+                   INSERT INTO datasets (dataset_id, tenant_id, status, visibility, document, version, updated_at)
+                   VALUES (@id, @tenant, @status, @visibility, @document, @version, @updated)
+                   ON CONFLICT (dataset_id) DO UPDATE SET status = excluded.status, visibility = excluded.visibility,
+                       document = excluded.document, version = excluded.version, updated_at = excluded.updated_at
+                   WHERE datasets.version < excluded.version
+                   """, transaction)
+               .With("@id", dataset.DatasetId).With("@tenant", dataset.TenantId).With("@status", dataset.Status)
+               .With("@visibility", dataset.Visibility).With("@document", JsonSerializer.Serialize(dataset, Json))
+               .With("@version", version).With("@updated", dataset.UpdatedAt))
+        {
+            if (await upsert.ExecuteNonQueryAsync() == 0)
+            {
+                await transaction.RollbackAsync();
+                return; // a newer version is already projected
+            }
+        }
+
+        await using (var clear = connection.Command("DELETE FROM catalog_datasets WHERE dataset_id = @id; DELETE FROM dataset_grants WHERE dataset_id = @id", transaction)
+                   .With("@id", dataset.DatasetId))
+            await clear.ExecuteNonQueryAsync();
+
+        if (IsInCatalog(dataset))
+        {
+            var entry = new CatalogEntry(dataset.DatasetId, dataset.Name, dataset.Description, providerDisplayName, dataset.Tags, dataset.SourceModality,
+                dataset.MonetizationMode, dataset.PricingModel, dataset.Pricing, dataset.Visibility, dataset.Counters.ActiveObjectCount, false);
+            var searchText = string.Join(' ', [dataset.Name, dataset.Description ?? "", .. dataset.Tags]).ToLowerInvariant();
+            await using var insert = connection.Command("""
+                INSERT INTO catalog_datasets (dataset_id, tenant_id, visibility, source_modality, monetization_mode, pricing_model, search_text, document)
+                VALUES (@id, @tenant, @visibility, @modality, @monetization, @pricing_model, @search, @document)
+                """, transaction)
+                .With("@id", dataset.DatasetId).With("@tenant", dataset.TenantId).With("@visibility", dataset.Visibility)
+                .With("@modality", dataset.SourceModality).With("@monetization", dataset.MonetizationMode).With("@pricing_model", dataset.PricingModel)
+                .With("@search", searchText).With("@document", JsonSerializer.Serialize(entry, Json));
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        foreach (var (tenantId, grantedAt) in grants)
+        {
+            await using var grant = connection.Command("INSERT INTO dataset_grants (dataset_id, tenant_id, granted_at) VALUES (@id, @tenant, @at)", transaction)
+                .With("@id", dataset.DatasetId).With("@tenant", tenantId).With("@at", grantedAt);
+            await grant.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
     }
+
+    public static bool IsInCatalog(DatasetSnapshot dataset) =>
+        dataset.Status == DatasetStatuses.Active && dataset.Visibility is "listed" or "restricted";
 
     /// <summary>A tenant's datasets, newest first, strictly after <paramref name="afterId"/> in that order.</summary>
     public async Task<IReadOnlyList<DatasetSnapshot>> ListAsync(string tenantId, string? status, string? visibility, string? afterId, int limit)
@@ -42,4 +84,42 @@ public sealed class DatasetProjection(AppDatabase database)
             rows.Add(JsonSerializer.Deserialize<DatasetSnapshot>(reader.GetString(0), Json)!);
         return rows;
     }
+}
+
+/// <summary>Filters of <c>GET /v1/catalog/datasets</c>.</summary>
+public sealed record CatalogQuery(IReadOnlyList<string> Words, string? SourceModality, string? MonetizationMode, string? PricingModel);
+
+/// <summary>Reads the catalog for one tenant: <c>has_access</c> is computed for that tenant.</summary>
+public sealed class CatalogReader(AppDatabase database)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    public async Task<IReadOnlyList<CatalogEntry>> ListAsync(string callerTenantId, CatalogQuery query, string? afterId, int limit)
+    {
+        var sql = new System.Text.StringBuilder("""
+            SELECT c.document, CASE WHEN c.visibility = 'listed' OR c.tenant_id = @caller
+                OR EXISTS (SELECT 1 FROM dataset_grants g WHERE g.dataset_id = c.dataset_id AND g.tenant_id = @caller) THEN 1 ELSE 0 END
+            FROM catalog_datasets c WHERE 1 = 1
+            """);
+        if (query.SourceModality is not null) sql.Append(" AND c.source_modality = @modality");
+        if (query.MonetizationMode is not null) sql.Append(" AND c.monetization_mode = @monetization");
+        if (query.PricingModel is not null) sql.Append(" AND c.pricing_model = @pricing_model");
+        for (var i = 0; i < query.Words.Count; i++) sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND c.search_text LIKE @w{i} ESCAPE '\\'");
+        if (afterId is not null) sql.Append(" AND c.dataset_id < @after");
+        sql.Append(" ORDER BY c.dataset_id DESC LIMIT @limit");
+
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command(sql.ToString())
+            .With("@caller", callerTenantId).With("@modality", query.SourceModality).With("@monetization", query.MonetizationMode)
+            .With("@pricing_model", query.PricingModel).With("@after", afterId).With("@limit", limit);
+        for (var i = 0; i < query.Words.Count; i++) command.With($"@w{i}", "%" + EscapeLike(query.Words[i].ToLowerInvariant()) + "%");
+        var rows = new List<CatalogEntry>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            rows.Add(JsonSerializer.Deserialize<CatalogEntry>(reader.GetString(0), Json)! with { HasAccess = Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) == 1 });
+        return rows;
+    }
+
+    private static string EscapeLike(string word) => word.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

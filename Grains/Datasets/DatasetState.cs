@@ -20,4 +20,5 @@ public sealed class DatasetState
     [Id(12)] public DateTimeOffset CreatedAt { get; set; }
     [Id(13)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(14)] public long Version { get; set; }
+    [Id(15)] public Dictionary<string, DateTimeOffset> Grants { get; set; } = [];
 }

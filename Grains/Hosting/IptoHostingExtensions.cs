@@ -39,6 +39,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<JobProjection>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
         services.AddSingleton<Datasets.DatasetProjection>();
+        services.AddSingleton<Datasets.CatalogReader>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

@@ -1,0 +1,59 @@
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Paging;
+using Ipto.Common;
+using Ipto.Datasets;
+using Ipto.Grains.Datasets;
+using Ipto.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record CatalogDatasetResponse(
+    string DatasetId, string Name, string? Description, string ProviderDisplayName, IReadOnlyList<string> Tags, string SourceModality,
+    string MonetizationMode, string PricingModel, PricingResponse Pricing, string Visibility, long ActiveObjectCount, bool HasAccess)
+{
+    public static CatalogDatasetResponse From(CatalogEntry e) => new(e.DatasetId, e.Name, e.Description, e.ProviderDisplayName, e.Tags,
+        e.SourceModality, e.MonetizationMode, e.PricingModel, PricingResponse.From(e.Pricing), e.Visibility, e.ActiveObjectCount, e.HasAccess);
+}
+
+/// <summary><c>GET /v1/catalog/datasets</c>: active listed and restricted datasets of every tenant, public fields only.</summary>
+public static class CatalogEndpoints
+{
+    public const int MaxQueryLength = 2000;
+
+    public static RouteGroupBuilder MapCatalogEndpoints(this RouteGroupBuilder v1)
+    {
+        v1.MapGroup("/catalog").WithTags("Catalog")
+            .MapGet("/datasets", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListCatalogDatasets");
+        return v1;
+    }
+
+    private static async Task<EnvelopeResult<Page<CatalogDatasetResponse>>> ListAsync(
+        HttpContext http, CatalogReader catalog, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        [FromQuery] string? q, [FromQuery(Name = "source_modality")] string? sourceModality,
+        [FromQuery(Name = "monetization_mode")] string? monetizationMode, [FromQuery(Name = "pricing_model")] string? pricingModel)
+    {
+        var caller = http.Require();
+        Filter("source_modality", sourceModality, DatasetVocabulary.Modalities);
+        Filter("monetization_mode", monetizationMode, DatasetVocabulary.MonetizationModes);
+        Filter("pricing_model", pricingModel, DatasetVocabulary.PricingModels);
+        if (q is { Length: > MaxQueryLength })
+            throw new IptoException(ErrorCodes.InvalidRequest, $"q must be at most {MaxQueryLength} characters.", [new FieldError("q", $"must be at most {MaxQueryLength} characters")]);
+        var words = (q ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().Take(20).ToArray();
+
+        var page = PageRequest.Parse(limit, cursor);
+        var codec = await codecs.GetAsync();
+        var scope = $"catalog:{caller.TenantId}:{string.Join(' ', words)}:{sourceModality}:{monetizationMode}:{pricingModel}";
+        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
+        var rows = await catalog.ListAsync(caller.TenantId, new CatalogQuery(words, sourceModality, monetizationMode, pricingModel), after, page.Limit + 1);
+        var result = page.ToPage(rows, e => e.DatasetId, codec, scope);
+        return ApiResults.Ok(new Page<CatalogDatasetResponse>(result.Items.Select(CatalogDatasetResponse.From).ToArray(), result.NextCursor, result.HasMore));
+    }
+
+    private static void Filter(string name, string? value, IReadOnlyList<string> allowed)
+    {
+        if (value is not null && !allowed.Contains(value))
+            throw new IptoException(ErrorCodes.InvalidRequest, $"Unknown {name} filter.", [new FieldError(name, $"must be one of: {string.Join(", ", allowed)}")]);
+    }
+}
