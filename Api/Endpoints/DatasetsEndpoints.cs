@@ -80,6 +80,8 @@ public sealed record DatasetResponse(
             d.Counters.ActiveObjectCount, d.Counters.StorageBytes), d.CreatedAt, d.UpdatedAt);
 }
 
+public sealed record DatasetDeletionResponse(string JobId, string DatasetId, string Status);
+
 public sealed record GrantRequest(string? TenantId) : IValidatable
 {
     public void Validate(ValidationErrors errors)
@@ -125,6 +127,7 @@ public static class DatasetsEndpoints
         group.MapGet("", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasets");
         group.MapGet("/{dataset_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetDataset");
         group.MapPatch("/{dataset_id}", UpdateAsync).RequireScope(Scopes.DatasetsWrite).WithName("UpdateDataset");
+        group.MapDelete("/{dataset_id}", DeleteAsync).RequireScope(Scopes.DatasetsWrite).WithName("DeleteDataset");
         group.MapPost("/{dataset_id}/grants", AddGrantAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("AddDatasetGrant");
         group.MapGet("/{dataset_id}/grants", ListGrantsAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasetGrants");
         group.MapDelete("/{dataset_id}/grants/{tenant_id}", RemoveGrantAsync).RequireScope(Scopes.DatasetsWrite).WithName("RemoveDatasetGrant");
@@ -133,6 +136,14 @@ public static class DatasetsEndpoints
         admin.MapPost("/{dataset_id}/suspend", SuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("SuspendDataset");
         admin.MapPost("/{dataset_id}/unsuspend", UnsuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("UnsuspendDataset");
         return v1;
+    }
+
+    private static async Task<EnvelopeResult<DatasetDeletionResponse>> DeleteAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        var job = await Grain(grains, datasetId).Delete(caller);
+        http.Response.Headers.Location = $"/v1/jobs/{job.JobId}";
+        return ApiResults.Accepted(new DatasetDeletionResponse(job.JobId, datasetId, DatasetStatuses.PendingDeletion));
     }
 
     private static async Task<EnvelopeResult<GrantResponse>> AddGrantAsync(

@@ -43,6 +43,7 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<DatasetResponse>))]
 [JsonSerializable(typeof(Envelope<Page<DatasetResponse>>))]
 [JsonSerializable(typeof(GrantRequest))]
+[JsonSerializable(typeof(Envelope<DatasetDeletionResponse>))]
 [JsonSerializable(typeof(Envelope<GrantResponse>))]
 [JsonSerializable(typeof(Envelope<Page<GrantResponse>>))]
 [JsonSerializable(typeof(Envelope<Page<CatalogDatasetResponse>>))]

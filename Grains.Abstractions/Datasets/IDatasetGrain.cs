@@ -15,6 +15,10 @@ public interface IDatasetGrain : IGrainWithStringKey
     [Alias("Update")]
     Task<DatasetSnapshot> Update(Caller caller, DatasetPatch patch);
 
+    /// <summary>Live → pending_deletion, and starts the deletion job (asking again returns the same job).</summary>
+    [Alias("Delete")]
+    Task<Ipto.Jobs.JobSnapshot> Delete(Caller caller);
+
     /// <summary>
     /// System transitions driven by the object pipeline (draft → ingesting on the first approval, ingesting → active
     /// when the first object is searchable); internal, never reachable from the tenant API.

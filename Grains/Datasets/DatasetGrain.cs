@@ -2,6 +2,7 @@ using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Storage;
+using Ipto.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace Ipto.Grains.Datasets;
@@ -83,6 +84,27 @@ public sealed class DatasetGrain(
         await SaveAsync();
         return Snapshot();
     }
+
+    public async Task<JobSnapshot> Delete(Caller caller)
+    {
+        EnsureOwnedBy(caller);
+        var s = state.State;
+        if (s.Status == DatasetStatuses.PendingDeletion && s.DeletionJobId is not null)
+            return await StartDeletionJobAsync(s.DeletionJobId);
+        if (!DatasetTransitions.IsAllowed(s.Status, DatasetStatuses.PendingDeletion, DatasetActor.Owner))
+            throw IptoException.InvalidTransition("dataset", s.Status, DatasetStatuses.PendingDeletion);
+
+        // Recorded before the job starts, so a crash in between is resumed by asking again (or by the job's reminder).
+        s.Status = DatasetStatuses.PendingDeletion;
+        s.StatusBeforeSuspension = null;
+        s.DeletionJobId = Ids.New(IdPrefixes.Job);
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return await StartDeletionJobAsync(s.DeletionJobId);
+    }
+
+    private Task<JobSnapshot> StartDeletionJobAsync(string jobId) =>
+        GrainFactory.GetGrain<IJobGrain>(jobId).Start(new JobRequest(state.State.TenantId, DatasetDeletionHandler.JobType, DatasetId));
 
     public async Task<DatasetSnapshot> Advance(string toStatus)
     {

@@ -21,4 +21,5 @@ public sealed class DatasetState
     [Id(13)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(14)] public long Version { get; set; }
     [Id(15)] public Dictionary<string, DateTimeOffset> Grants { get; set; } = [];
+    [Id(16)] public string? DeletionJobId { get; set; }
 }

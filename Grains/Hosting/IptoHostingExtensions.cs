@@ -40,6 +40,8 @@ public static class IptoHostingExtensions
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
         services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton<Datasets.CatalogReader>();
+        services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetBlobPurgeStep>();
+        services.AddSingleton<IJobHandler, Datasets.DatasetDeletionHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

@@ -35,6 +35,9 @@ public interface IObjectStore
     /// <summary>Deletes the object; deleting a missing key is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>Up to <paramref name="max"/> keys that start with <paramref name="prefix"/> (for purges in batches).</summary>
+    Task<IReadOnlyList<string>> ListKeysAsync(string prefix, int max, CancellationToken cancellationToken = default);
+
     /// <summary>Streams a stored object; throws <see cref="ObjectNotFoundException"/> when it does not exist.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default);
 
@@ -74,6 +77,9 @@ public static class ObjectKeys
             }
         }
     }
+
+    /// <summary>Every blob and derived file of a dataset lives under this prefix, so a purge can find them all.</summary>
+    public static string DatasetPrefix(string datasetId) => $"datasets/{datasetId}/";
 
     public const int MinimumPartSize = 5 * 1024 * 1024;
     public const int MaxPartNumber = 10_000;

@@ -119,6 +119,18 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<string>> ListKeysAsync(string prefix, int max, CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_blobs)) return Task.FromResult<IReadOnlyList<string>>([]);
+        var keys = Directory.EnumerateFiles(_blobs, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(_blobs, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Take(max)
+            .ToArray();
+        return Task.FromResult<IReadOnlyList<string>>(keys);
+    }
+
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);

@@ -135,6 +135,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<string>> ListKeysAsync(string prefix, int max, CancellationToken cancellationToken = default)
+    {
+        var response = await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = max }, cancellationToken);
+        return response.S3Objects?.Select(o => o.Key).ToArray() ?? [];
+    }
+
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);

@@ -245,6 +245,24 @@ public abstract class ObjectStoreContract
     }
 
     [SkippableFact]
+    public async Task KeysAreListedByPrefixInBatches()
+    {
+        var (store, _) = await OpenAsync();
+        var prefix = $"contract/{Guid.NewGuid():N}/";
+        foreach (var name in new[] { "a.bin", "b/c.bin", "d.bin" })
+            await store.WriteAsync(prefix + name, new MemoryStream(RandomBytes(10)), null);
+        await store.WriteAsync($"contract/{Guid.NewGuid():N}/other.bin", new MemoryStream(RandomBytes(10)), null);
+
+        var firstBatch = await store.ListKeysAsync(prefix, 2);
+        var all = await store.ListKeysAsync(prefix, 100);
+
+        Assert.Equal(2, firstBatch.Count);
+        Assert.Equal([prefix + "a.bin", prefix + "b/c.bin", prefix + "d.bin"], all.Order(StringComparer.Ordinal));
+        foreach (var key in all) await store.DeleteAsync(key);
+        Assert.Empty(await store.ListKeysAsync(prefix, 100));
+    }
+
+    [SkippableFact]
     public async Task MissingObjectHasNoHead()
     {
         var (store, _) = await OpenAsync();
