@@ -31,6 +31,7 @@ public static class EmbeddedCluster
             host.Services.AddSingleton<IJobHandler, CountingJobHandler>();
             host.Services.AddSingleton<IJobHandler, FailingJobHandler>();
             host.Services.AddSingleton<IJobHandler, FlakyJobHandler>();
+            host.Services.AddSingleton<Ipto.Grains.Datasets.IDatasetPurgeStep, HoldingPurgeStep>();
         });
         builder.ConfigureSilo((_, silo) => silo.AddIptoGrainServices(configuration));
         var cluster = builder.Build();
