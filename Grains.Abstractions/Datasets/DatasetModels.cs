@@ -146,3 +146,21 @@ public sealed record CatalogEntry(
     [property: Id(9)] string Visibility,
     [property: Id(10)] long ActiveObjectCount,
     [property: Id(11)] bool HasAccess);
+
+/// <summary>What an object counts for in its dataset's counters, at one moment.</summary>
+[GenerateSerializer, Alias("Ipto.ObjectFootprint")]
+public sealed record ObjectFootprint(
+    [property: Id(0)] string Status,
+    [property: Id(1)] string? ReviewState,
+    [property: Id(2)] long SizeBytes);
+
+/// <summary>
+/// One change of an object, sent by the object grain to its dataset: <see cref="Sequence"/> grows by one per change of
+/// that object, so a redelivered change is recognised. <see cref="Before"/> is null for a new object.
+/// </summary>
+[GenerateSerializer, Alias("Ipto.ObjectChange")]
+public sealed record ObjectChange(
+    [property: Id(0)] string ObjectId,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] ObjectFootprint? Before,
+    [property: Id(3)] ObjectFootprint After);

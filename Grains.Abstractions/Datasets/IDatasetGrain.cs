@@ -15,6 +15,13 @@ public interface IDatasetGrain : IGrainWithStringKey
     [Alias("Update")]
     Task<DatasetSnapshot> Update(Caller caller, DatasetPatch patch);
 
+    /// <summary>
+    /// Applies an object's change to the counters and drives draft → ingesting (first approval) and ingesting → active
+    /// (first searchable object). A change already applied (same object and sequence or older) is ignored.
+    /// </summary>
+    [Alias("ApplyObjectChange")]
+    Task<DatasetCounters> ApplyObjectChange(ObjectChange change);
+
     /// <summary>Live → pending_deletion, and starts the deletion job (asking again returns the same job).</summary>
     [Alias("Delete")]
     Task<Ipto.Jobs.JobSnapshot> Delete(Caller caller);

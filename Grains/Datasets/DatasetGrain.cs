@@ -85,6 +85,21 @@ public sealed class DatasetGrain(
         return Snapshot();
     }
 
+    public async Task<DatasetCounters> ApplyObjectChange(ObjectChange change)
+    {
+        if (!state.RecordExists) throw IptoException.NotFound("Dataset");
+        var s = state.State;
+        if (s.AppliedSequences.TryGetValue(change.ObjectId, out var applied) && change.Sequence <= applied) return s.Counters;
+
+        s.Counters = CounterRules.Apply(s.Counters, change);
+        s.AppliedSequences[change.ObjectId] = change.Sequence;
+        if (s.Status == DatasetStatuses.Draft && change.After.ReviewState == "approved") s.Status = DatasetStatuses.Ingesting;
+        if (s.Status == DatasetStatuses.Ingesting && change.After.Status == "active") s.Status = DatasetStatuses.Active;
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return s.Counters;
+    }
+
     public async Task<JobSnapshot> Delete(Caller caller)
     {
         EnsureOwnedBy(caller);

@@ -22,4 +22,7 @@ public sealed class DatasetState
     [Id(14)] public long Version { get; set; }
     [Id(15)] public Dictionary<string, DateTimeOffset> Grants { get; set; } = [];
     [Id(16)] public string? DeletionJobId { get; set; }
+
+    /// <summary>Last applied change sequence per object (dedupes redelivered object changes).</summary>
+    [Id(17)] public Dictionary<string, long> AppliedSequences { get; set; } = [];
 }
