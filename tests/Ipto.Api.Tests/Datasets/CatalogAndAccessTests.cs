@@ -162,6 +162,21 @@ public sealed class CatalogAndAccessTests(IdentityFixture api) : IClassFixture<I
     }
 
     [Fact]
+    public async Task DeletedDatasetLeavesTheCatalogAtOnce()
+    {
+        var (_, provider) = await ProviderAsync();
+        var word = "dl" + Guid.NewGuid().ToString("N")[..8];
+        var id = await ActiveDatasetAsync(provider, new { name = $"Leaving {word}", visibility = "listed" });
+        Assert.Single(await CatalogAsync(provider, "&q=" + word));
+
+        await (await provider.DeleteAsync($"/v1/datasets/{id}")).DataAsync(HttpStatusCode.Accepted);
+
+        Assert.Empty(await CatalogAsync(provider, "&q=" + word));
+        var (_, buyer) = await ProviderAsync();
+        await (await buyer.GetAsync($"/v1/datasets/{id}")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task CatalogNeedsDatasetsReadAndACredential()
     {
         var (_, provider) = await ProviderAsync();
