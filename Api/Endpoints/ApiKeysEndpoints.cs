@@ -6,6 +6,7 @@ using Ipto.Api.Http.Paging;
 using Ipto.ApiKeys;
 using Ipto.Common;
 using Ipto.Grains.ApiKeys;
+using Ipto.Grains.Datasets;
 using Ipto.Grains.Identity;
 using Ipto.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -114,13 +115,14 @@ public static class ApiKeysEndpoints
         return v1;
     }
 
-    private static async Task<EnvelopeResult<CreatedApiKeyResponse>> CreateAsync(JsonBody<CreateApiKeyRequest> body, HttpContext http, IGrainFactory grains)
+    private static async Task<EnvelopeResult<CreatedApiKeyResponse>> CreateAsync(JsonBody<CreateApiKeyRequest> body, HttpContext http, IGrainFactory grains, CatalogReader datasets)
     {
         var caller = http.Require();
         var request = body.Value;
         var escalation = request.Scopes!.Where(s => !caller.Scopes.Contains(s)).ToArray();
         if (escalation.Length > 0)
             throw new IptoException(ErrorCodes.Forbidden, $"A key cannot hold scopes its creator lacks: {string.Join(", ", escalation)}.");
+        await EnsureUsableAsync(caller, request.DatasetIds, datasets);
 
         var keyId = Ids.New(IdPrefixes.ApiKey);
         var mode = request.DatasetAccessMode ?? DatasetAccessModes.AllAvailable;
@@ -164,11 +166,13 @@ public static class ApiKeysEndpoints
     }
 
     private static async Task<EnvelopeResult<ApiKeyResponse>> UpdateAsync(
-        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
+        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains, ApiKeyProjection keys,
+        CatalogReader datasets)
     {
         var caller = http.Require();
         var grain = await FindAsync(caller, keyId, grains, keys);
         var request = body.Value;
+        await EnsureUsableAsync(caller, request.DatasetIds, datasets);
         var patch = new ApiKeyPatch(request.Name, request.DatasetAccessMode, request.DatasetIds?.Distinct().ToArray(),
             ApiKeyRules.ToSpendLimit(request.SpendLimit), false, request.RateLimitPerSecond, false);
         return ApiResults.Ok(ApiKeyResponse.From(await grain.Update(caller, patch)));
@@ -179,6 +183,16 @@ public static class ApiKeysEndpoints
         var caller = http.Require();
         var grain = await FindAsync(caller, keyId, grains, keys);
         return ApiResults.Ok(ApiKeyResponse.From(await grain.Revoke(caller)));
+    }
+
+    /// <summary>An allow-list may only name datasets the tenant may use (422 naming <c>dataset_ids[i]</c>).</summary>
+    private static async Task EnsureUsableAsync(Caller caller, IReadOnlyList<string>? datasetIds, CatalogReader datasets)
+    {
+        if (datasetIds is null || datasetIds.Count == 0) return;
+        var usable = await datasets.UsableAsync(caller.TenantId, datasetIds);
+        var errors = datasetIds.Select((id, i) => (id, i)).Where(x => !usable.Contains(x.id))
+            .Select(x => new FieldError($"dataset_ids[{x.i}]", "is not a dataset this tenant may use")).ToArray();
+        if (errors.Length > 0) throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", errors);
     }
 
     private static async Task<IApiKeyGrain> FindAsync(Caller caller, string keyId, IGrainFactory grains, ApiKeyProjection keys)

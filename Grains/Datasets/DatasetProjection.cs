@@ -120,6 +120,29 @@ public sealed class CatalogReader(AppDatabase database)
         return rows;
     }
 
+    /// <summary>
+    /// Which of <paramref name="datasetIds"/> the tenant may use (e.g. in an API key's allow-list): its own datasets that
+    /// are not deleted, and catalog datasets that are listed or restricted with a grant to it.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> UsableAsync(string tenantId, IReadOnlyList<string> datasetIds)
+    {
+        var usable = new HashSet<string>(StringComparer.Ordinal);
+        if (datasetIds.Count == 0) return usable;
+        await using var connection = await database.OpenAsync();
+        foreach (var id in datasetIds.Distinct())
+        {
+            await using var command = connection.Command("""
+                SELECT 1 FROM datasets d WHERE d.dataset_id = @id AND d.tenant_id = @tenant AND d.status NOT IN ('pending_deletion', 'deleted')
+                UNION ALL
+                SELECT 1 FROM catalog_datasets c WHERE c.dataset_id = @id AND (c.visibility = 'listed'
+                    OR EXISTS (SELECT 1 FROM dataset_grants g WHERE g.dataset_id = c.dataset_id AND g.tenant_id = @tenant))
+                """).With("@id", id).With("@tenant", tenantId);
+            if (await command.ExecuteScalarAsync() is not null) usable.Add(id);
+        }
+
+        return usable;
+    }
+
     private static string EscapeLike(string word) => word.Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

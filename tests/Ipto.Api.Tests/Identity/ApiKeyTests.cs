@@ -181,7 +181,8 @@ public sealed partial class ApiKeyTests(IdentityFixture api) : IClassFixture<Ide
     {
         using var owner = await OwnerAsync();
         var (keyId, key) = await owner.CreateKeyAsync("datasets:read");
-        var datasetId = "dset_01jq3n5a7v8x9y0z1a2b3c4d5e";
+        var datasetId = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "Allowed" }))).DataAsync(HttpStatusCode.Created))
+            .GetProperty("dataset_id").GetString()!;
 
         var patched = await (await owner.PatchAsync($"/v1/api-keys/{keyId}", Body(new
         {
@@ -218,6 +219,29 @@ public sealed partial class ApiKeyTests(IdentityFixture api) : IClassFixture<Ide
         var error = await (await owner.PostAsync("/v1/api-keys", ApiHttp.Json(body))).ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
 
         Assert.Contains(error.GetProperty("details").EnumerateArray(), d => d.GetProperty("field").GetString() == field);
+    }
+
+    [Fact]
+    public async Task AllowListMayOnlyNameDatasetsTheTenantMayUse()
+    {
+        using var owner = await OwnerAsync();
+        using var other = await OwnerAsync();
+        var own = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "Own" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString();
+        var foreign = (await (await other.PostAsync("/v1/datasets", Body(new { name = "Private elsewhere" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString();
+
+        var error = await (await owner.PostAsync("/v1/api-keys", Body(new
+        {
+            name = "scoped", scopes = new[] { "datasets:read" }, dataset_access_mode = "allow_list", dataset_ids = new[] { own, foreign },
+        }))).ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        Assert.Equal("dataset_ids[1]", Assert.Single(error.GetProperty("details").EnumerateArray()).GetProperty("field").GetString());
+
+        var created = await (await owner.PostAsync("/v1/api-keys", Body(new
+        {
+            name = "scoped", scopes = new[] { "datasets:read" }, dataset_access_mode = "allow_list", dataset_ids = new[] { own },
+        }))).DataAsync(HttpStatusCode.Created);
+        Assert.Equal([own], created.GetProperty("dataset_ids").EnumerateArray().Select(d => d.GetString()));
+        await (await owner.PatchAsync($"/v1/api-keys/{created.GetProperty("api_key_id").GetString()}", Body(new { dataset_ids = new[] { foreign } })))
+            .ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
     }
 
     [Fact]
