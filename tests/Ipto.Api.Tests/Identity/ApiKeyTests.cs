@@ -262,8 +262,9 @@ public sealed partial class ApiKeyTests(IdentityFixture api) : IClassFixture<Ide
             .DataAsync(HttpStatusCode.Created);
         using var agent = Api.WithApiKey(created.GetProperty("key").GetString()!);
 
+        // Burst 2, refill 1/s: ten requests meet a 429 unless they take more than 8 s.
         var statuses = new List<HttpResponseMessage>();
-        for (var i = 0; i < 4; i++) statuses.Add(await agent.GetAsync("/v1/me"));
+        for (var i = 0; i < 10; i++) statuses.Add(await agent.GetAsync("/v1/me"));
 
         var limited = statuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
         await limited.ErrorAsync(HttpStatusCode.TooManyRequests, "rate_limited");

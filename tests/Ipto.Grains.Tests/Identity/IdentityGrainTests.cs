@@ -71,11 +71,11 @@ public sealed class IdentityGrainTests
         var key = cluster.Client.GetGrain<IApiKeyGrain>(prefix);
         var caller = new Caller("tnt_a", "usr_a", PrincipalTypes.User, [], false);
         await key.Create(new NewApiKey(Ids.New(IdPrefixes.ApiKey), "tnt_a", "usr_a", "short-lived", SecretTokens.Hash(secret), ["datasets:read"],
-            DatasetAccessModes.AllAvailable, [], null, null, DateTimeOffset.UtcNow.AddSeconds(1)));
+            DatasetAccessModes.AllAvailable, [], null, null, DateTimeOffset.UtcNow.AddSeconds(3)));
 
         Assert.NotNull(await key.Authenticate(secret));
         Assert.Null(await key.Authenticate(secret + "x"));
-        await Eventually.Until(() => key.Authenticate(secret), p => p is null, TimeSpan.FromSeconds(10), "the key to expire");
+        await Eventually.Until(() => key.Authenticate(secret), p => p is null, TimeSpan.FromSeconds(15), "the key to expire");
         Assert.Equal(ApiKeyStatuses.Expired, (await key.Get(caller)).Status);
     }
 
