@@ -59,6 +59,8 @@ v1.MapApiKeysEndpoints();
 v1.MapTenantEndpoints();
 v1.MapDatasetsEndpoints();
 v1.MapCatalogEndpoints();
+v1.MapUploadsEndpoints();
+v1.MapObjectsEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -47,6 +47,13 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<GrantResponse>))]
 [JsonSerializable(typeof(Envelope<Page<GrantResponse>>))]
 [JsonSerializable(typeof(Envelope<Page<CatalogDatasetResponse>>))]
+[JsonSerializable(typeof(CreateUploadRequest))]
+[JsonSerializable(typeof(DatasetUploadRequest))]
+[JsonSerializable(typeof(ReissuePartsRequest))]
+[JsonSerializable(typeof(CompleteUploadRequest))]
+[JsonSerializable(typeof(Envelope<UploadResponse>))]
+[JsonSerializable(typeof(Envelope<CompletedUploadResponse>))]
+[JsonSerializable(typeof(Envelope<ObjectResponse>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

@@ -155,8 +155,9 @@ public sealed record ObjectFootprint(
     [property: Id(2)] long SizeBytes);
 
 /// <summary>
-/// One change of an object, sent by the object grain to its dataset: <see cref="Sequence"/> grows by one per change of
-/// that object, so a redelivered change is recognised. <see cref="Before"/> is null for a new object.
+/// One change of an object, sent by the object grain to its dataset: <see cref="Sequence"/> grows with every delivery
+/// for that object, so a redelivered or stale change is recognised. The dataset counts the difference between
+/// <see cref="After"/> and what it last recorded for the object (<see cref="Before"/> only for an object it has not seen).
 /// </summary>
 [GenerateSerializer, Alias("Ipto.ObjectChange")]
 public sealed record ObjectChange(

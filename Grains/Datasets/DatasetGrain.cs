@@ -89,10 +89,13 @@ public sealed class DatasetGrain(
     {
         if (!state.RecordExists) throw IptoException.NotFound("Dataset");
         var s = state.State;
-        if (s.AppliedSequences.TryGetValue(change.ObjectId, out var applied) && change.Sequence <= applied) return s.Counters;
+        var known = s.AppliedObjects.TryGetValue(change.ObjectId, out var applied);
+        if (known && change.Sequence <= applied!.Sequence) return s.Counters;
 
-        s.Counters = CounterRules.Apply(s.Counters, change);
-        s.AppliedSequences[change.ObjectId] = change.Sequence;
+        // The dataset's own record of what the object counted for is the "before": a change computed by the object
+        // against an older delivery still lands on the right totals.
+        s.Counters = CounterRules.Apply(s.Counters, change with { Before = known ? applied!.Footprint : change.Before });
+        s.AppliedObjects[change.ObjectId] = new AppliedObject(change.Sequence, change.After);
         if (s.Status == DatasetStatuses.Draft && change.After.ReviewState == "approved") s.Status = DatasetStatuses.Ingesting;
         if (s.Status == DatasetStatuses.Ingesting && change.After.Status == "active") s.Status = DatasetStatuses.Active;
         s.UpdatedAt = time.GetUtcNow();

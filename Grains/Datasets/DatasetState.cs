@@ -23,6 +23,9 @@ public sealed class DatasetState
     [Id(15)] public Dictionary<string, DateTimeOffset> Grants { get; set; } = [];
     [Id(16)] public string? DeletionJobId { get; set; }
 
-    /// <summary>Last applied change sequence per object (dedupes redelivered object changes).</summary>
-    [Id(17)] public Dictionary<string, long> AppliedSequences { get; set; } = [];
+    /// <summary>What each object last counted for, and the sequence of that change (dedupes and orders redeliveries).</summary>
+    [Id(18)] public Dictionary<string, AppliedObject> AppliedObjects { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("Ipto.AppliedObject")]
+public sealed record AppliedObject([property: Id(0)] long Sequence, [property: Id(1)] ObjectFootprint Footprint);

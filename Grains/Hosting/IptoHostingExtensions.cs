@@ -42,6 +42,9 @@ public static class IptoHostingExtensions
         services.AddSingleton<Datasets.CatalogReader>();
         services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetBlobPurgeStep>();
         services.AddSingleton<IJobHandler, Datasets.DatasetDeletionHandler>();
+        services.AddSingleton<Objects.ObjectProjection>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.PlainTextExtractor>();
+        services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

@@ -22,6 +22,8 @@ public sealed class IptoOptions
     public IdentityOptions Identity { get; set; } = new();
     public RateLimitOptions RateLimits { get; set; } = new();
     public BootstrapOptions Bootstrap { get; set; } = new();
+    public ReviewOptions Review { get; set; } = new();
+    public UploadOptions Uploads { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -148,4 +150,18 @@ public sealed class BootstrapOptions
     public string? AdminEmail { get; set; }
 
     public string? AdminPassword { get; set; }
+}
+
+public sealed class ReviewOptions
+{
+    /// <summary>How long an unreviewed staged object waits before it expires (counted from upload completion).</summary>
+    public TimeSpan StagedTtl { get; set; } = TimeSpan.FromHours(72);
+}
+
+public sealed class UploadOptions
+{
+    public long MultipartThresholdBytes { get; set; } = 64L * 1024 * 1024;
+    public long MinPartSizeBytes { get; set; } = 8L * 1024 * 1024;
+    public long MaxObjectSizeBytes { get; set; } = 50L * 1024 * 1024 * 1024;
+    public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
 }

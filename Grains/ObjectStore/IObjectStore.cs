@@ -81,6 +81,9 @@ public static class ObjectKeys
     /// <summary>Every blob and derived file of a dataset lives under this prefix, so a purge can find them all.</summary>
     public static string DatasetPrefix(string datasetId) => $"datasets/{datasetId}/";
 
+    /// <summary>An object's uploaded bytes; its derived files sit beside it.</summary>
+    public static string ObjectBlob(string datasetId, string objectId) => $"{DatasetPrefix(datasetId)}objects/{objectId}/original";
+
     public const int MinimumPartSize = 5 * 1024 * 1024;
     public const int MaxPartNumber = 10_000;
 }

@@ -114,9 +114,21 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);
-        File.Delete(BlobPath(key));
-        File.Delete(MetaPath(key));
+        DeleteIfPresent(BlobPath(key));
+        DeleteIfPresent(MetaPath(key));
         return Task.CompletedTask;
+    }
+
+    private static void DeleteIfPresent(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleting what was never written is not an error (S3 semantics).
+        }
     }
 
     public Task<IReadOnlyList<string>> ListKeysAsync(string prefix, int max, CancellationToken cancellationToken = default)

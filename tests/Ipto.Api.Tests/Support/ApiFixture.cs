@@ -46,6 +46,9 @@ public sealed class IdentityFixture : ApiFixture
     {
         ["Ipto:Bootstrap:AdminEmail"] = AdminEmail,
         ["Ipto:Bootstrap:AdminPassword"] = AdminPassword,
+        // Small multipart settings so tests exercise multipart with a few MiB (the store's minimum part is 5 MiB).
+        ["Ipto:Uploads:MultipartThresholdBytes"] = (6 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ipto:Uploads:MinPartSizeBytes"] = (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     protected override IptoApiFactory CreateFactory(string dataDir) => new(dataDir, Settings, testCredentials: false);

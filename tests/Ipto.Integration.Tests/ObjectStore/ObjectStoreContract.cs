@@ -217,6 +217,7 @@ public abstract class ObjectStoreContract
 
         await store.DeleteAsync(key);
         await store.DeleteAsync(key); // deleting a missing key is fine
+        await store.DeleteAsync(NewKey("never-written.bin"));
 
         Assert.Null(await store.HeadAsync(key));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync(key));

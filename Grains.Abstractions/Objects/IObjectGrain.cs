@@ -1,0 +1,48 @@
+using Ipto.Common;
+
+namespace Ipto.Objects;
+
+[GenerateSerializer, Alias("Ipto.NewObject")]
+public sealed record NewObject(
+    [property: Id(0)] string TenantId,
+    [property: Id(1)] string DatasetId,
+    [property: Id(2)] string UploadId,
+    [property: Id(3)] string Filename,
+    [property: Id(4)] string ContentType,
+    [property: Id(5)] long SizeBytes,
+    [property: Id(6)] string? DeclaredChecksumSha256,
+    [property: Id(7)] string BlobKey);
+
+/// <summary>An object: its state machine from upload to review, and the pipeline step it is in.</summary>
+[Alias("Ipto.IObjectGrain")]
+public interface IObjectGrain : IGrainWithStringKey
+{
+    [Alias("Create")]
+    Task<ObjectSnapshot> Create(NewObject obj);
+
+    [Alias("Get")]
+    Task<ObjectSnapshot> Get(Caller caller);
+
+    [Alias("GetInternal")]
+    Task<ObjectSnapshot?> GetInternal();
+
+    /// <summary>The upload that created the object (for the confirm and abort aliases).</summary>
+    [Alias("GetUploadId")]
+    Task<string?> GetUploadId();
+
+    /// <summary>The blob is complete: processing, staged for review, normalization started. Returns the normalization job id.</summary>
+    [Alias("MarkUploaded")]
+    Task<(ObjectSnapshot Object, string JobId)> MarkUploaded();
+
+    /// <summary>The upload was aborted before completion.</summary>
+    [Alias("Cancel")]
+    Task<ObjectSnapshot> Cancel();
+
+    /// <summary>The object cannot be used (size or checksum mismatch, malformed file); the reason is kept.</summary>
+    [Alias("Fail")]
+    Task<ObjectSnapshot> Fail(string reason);
+
+    /// <summary>Normalization finished: checksum and extraction stats recorded, object <c>ready</c> for review.</summary>
+    [Alias("RecordExtraction")]
+    Task<ObjectSnapshot> RecordExtraction(string checksumSha256, Extraction extraction);
+}

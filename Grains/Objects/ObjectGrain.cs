@@ -1,0 +1,174 @@
+using Ipto.Common;
+using Ipto.Datasets;
+using Ipto.Grains.Hosting;
+using Ipto.Grains.Normalization;
+using Ipto.Grains.Storage;
+using Ipto.Jobs;
+using Ipto.Objects;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ipto.Grains.Objects;
+
+/// <summary>
+/// One object. Each transition is written to state first, then projected and sent to the dataset's counters as the
+/// change from what the dataset last received; an undelivered change is re-sent on the next write or activation.
+/// </summary>
+public sealed class ObjectGrain(
+    [PersistentState("object", StorageNames.Default)] IPersistentState<ObjectState> state,
+    ObjectProjection projection,
+    IOptions<IptoOptions> options,
+    TimeProvider time,
+    ILogger<ObjectGrain> logger) : Grain, IObjectGrain
+{
+    private string ObjectId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!state.RecordExists) return;
+        await ProjectAsync();
+        await DeliverToDatasetAsync();
+    }
+
+    public async Task<ObjectSnapshot> Create(NewObject obj)
+    {
+        if (state.RecordExists)
+        {
+            if (state.State.UploadId == obj.UploadId) return Snapshot();
+            throw new IptoException(ErrorCodes.Conflict, "An object with this id already exists.");
+        }
+
+        var now = time.GetUtcNow();
+        state.State = new ObjectState
+        {
+            TenantId = obj.TenantId,
+            DatasetId = obj.DatasetId,
+            UploadId = obj.UploadId,
+            Filename = obj.Filename,
+            ContentType = obj.ContentType,
+            SizeBytes = obj.SizeBytes,
+            DeclaredChecksumSha256 = obj.DeclaredChecksumSha256,
+            BlobKey = obj.BlobKey,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public Task<ObjectSnapshot> Get(Caller caller)
+    {
+        if (!state.RecordExists || !caller.CanRead(state.State.TenantId)) throw IptoException.NotFound("Object");
+        return Task.FromResult(Snapshot());
+    }
+
+    public Task<ObjectSnapshot?> GetInternal() => Task.FromResult(state.RecordExists ? Snapshot() : null);
+
+    public Task<string?> GetUploadId() => Task.FromResult(state.RecordExists ? state.State.UploadId : null);
+
+    public async Task<(ObjectSnapshot Object, string JobId)> MarkUploaded()
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status == ObjectStatuses.PendingUpload)
+        {
+            var now = time.GetUtcNow();
+            s.Status = ObjectStatuses.Processing;
+            s.ReviewState = ReviewStates.Staged;
+            s.ReviewExpiresAt = now + options.Value.Review.StagedTtl;
+            s.NormalizationJobId = Ids.New(IdPrefixes.Job);
+            s.UpdatedAt = now;
+            await SaveAsync();
+        }
+        else if (s.NormalizationJobId is null)
+        {
+            throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Processing);
+        }
+
+        // Started after the state write, and again on a repeated call: starting a job twice is a no-op.
+        await GrainFactory.GetGrain<IJobGrain>(s.NormalizationJobId!).Start(new JobRequest(s.TenantId, NormalizationHandler.JobType, ObjectId));
+        return (Snapshot(), s.NormalizationJobId!);
+    }
+
+    public async Task<ObjectSnapshot> Cancel()
+    {
+        EnsureExists();
+        if (state.State.Status == ObjectStatuses.Cancelled) return Snapshot();
+        if (state.State.Status != ObjectStatuses.PendingUpload) throw IptoException.InvalidTransition("object", state.State.Status, ObjectStatuses.Cancelled);
+        state.State.Status = ObjectStatuses.Cancelled;
+        state.State.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public async Task<ObjectSnapshot> Fail(string reason)
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status == ObjectStatuses.Failed) return Snapshot();
+        if (s.Status is not (ObjectStatuses.PendingUpload or ObjectStatuses.Processing))
+            throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Failed);
+        s.Status = ObjectStatuses.Failed;
+        s.Extraction = (s.Extraction ?? new Extraction(0, null, 0, null, null)) with { Error = reason };
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public async Task<ObjectSnapshot> RecordExtraction(string checksumSha256, Extraction extraction)
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status == ObjectStatuses.Ready && s.ChecksumSha256 == checksumSha256) return Snapshot();
+        if (s.Status != ObjectStatuses.Processing) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Ready);
+        s.ChecksumSha256 = checksumSha256;
+        s.Extraction = extraction;
+        s.Status = ObjectStatuses.Ready;
+        s.UpdatedAt = time.GetUtcNow();
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    private void EnsureExists()
+    {
+        if (!state.RecordExists) throw IptoException.NotFound("Object");
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.Version++;
+        await state.WriteStateAsync();
+        await ProjectAsync();
+        await DeliverToDatasetAsync();
+    }
+
+    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(Snapshot(), state.State.Version), logger, "object", ObjectId);
+
+    /// <summary>
+    /// Sends the dataset the object's current footprint under the state version (at least once: the dataset ignores a
+    /// version it already has and counts the difference from what it recorded last).
+    /// </summary>
+    private async Task DeliverToDatasetAsync()
+    {
+        var s = state.State;
+        if (s.DeliveredSequence >= s.Version) return;
+        try
+        {
+            await GrainFactory.GetGrain<IDatasetGrain>(s.DatasetId).ApplyObjectChange(new ObjectChange(ObjectId, s.Version, s.DeliveredFootprint, s.Footprint));
+            s.DeliveredFootprint = s.Footprint;
+            s.DeliveredSequence = s.Version;
+            await state.WriteStateAsync();
+        }
+        catch (Exception e) when (e is not IptoException)
+        {
+            logger.LogWarning(e, "Could not update the counters of dataset {DatasetId} for object {ObjectId}; retried on the next change", s.DatasetId, ObjectId);
+        }
+    }
+
+    private ObjectSnapshot Snapshot()
+    {
+        var s = state.State;
+        return new ObjectSnapshot(ObjectId, s.DatasetId, s.TenantId, s.Filename, s.ContentType, s.SizeBytes, s.ChecksumSha256 ?? s.DeclaredChecksumSha256,
+            s.Status, s.ReviewState, s.ReviewExpiresAt, s.ReviewedAt, s.ReviewReason, s.Extraction, s.IndexedAt, s.CreatedAt, s.UpdatedAt, s.DeletedAt);
+    }
+}
