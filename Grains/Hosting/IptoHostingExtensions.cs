@@ -44,6 +44,12 @@ public static class IptoHostingExtensions
         services.AddSingleton<IJobHandler, Datasets.DatasetDeletionHandler>();
         services.AddSingleton<Objects.ObjectProjection>();
         services.AddSingleton<Normalization.ITextExtractor, Normalization.PlainTextExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.HtmlExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.DelimitedTextExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.JsonLinesExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.JsonDocumentExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.PdfExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.DocxExtractor>();
         services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3

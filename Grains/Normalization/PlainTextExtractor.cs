@@ -5,12 +5,10 @@ namespace Ipto.Grains.Normalization;
 /// <summary>Plain text and Markdown: decoded as UTF-8 (a BOM is honoured) and chunked as it streams.</summary>
 public sealed class PlainTextExtractor : ITextExtractor
 {
-    private static readonly HashSet<string> Types = ["text/plain", "text/markdown", "text/x-markdown"];
     private readonly TextChunker _chunker = new();
 
     public bool Handles(string contentType, string filename) =>
-        Types.Contains(contentType.Split(';')[0].Trim().ToLowerInvariant())
-        || filename.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || filename.EndsWith(".md", StringComparison.OrdinalIgnoreCase);
+        ContentTypes.Matches(contentType, filename, ["text/plain", "text/markdown", "text/x-markdown"], [".txt", ".md", ".markdown"]);
 
     public async Task<ExtractionResult> ExtractAsync(Stream content, ChunkSink sink, CancellationToken cancellationToken)
     {

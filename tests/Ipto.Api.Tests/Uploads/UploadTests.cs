@@ -119,6 +119,26 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
         Assert.Equal(0, ready.GetProperty("extraction").GetProperty("chunks").GetInt32());
     }
 
+    [Theory]
+    [InlineData("rows.csv", "text/csv", "city,country\nLondon,UK\nParis,FR\nRome,IT\n", "ready", 3)]
+    [InlineData("broken.pdf", "application/pdf", "%PDF-1.7 not a pdf", "failed", 0)]
+    [InlineData("photo.png", "image/png", "not text at all", "ready", 0)]
+    public async Task EachContentTypeIsNormalizedOrFailsWithAReason(string filename, string contentType, string body, string status, int chunks)
+    {
+        var (owner, datasetId) = await DatasetAsync();
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename, content_type = contentType, size_bytes = bytes.Length })))
+            .DataAsync(HttpStatusCode.Created);
+        await PutAsync(upload.GetProperty("upload_url").GetString()!, bytes, contentType);
+        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
+
+        var obj = await WaitForObjectAsync(owner, upload.GetProperty("object_id").GetString()!, status);
+
+        Assert.Equal(status, obj.GetProperty("status").GetString());
+        Assert.Equal(chunks, obj.GetProperty("extraction").GetProperty("chunks").GetInt32());
+        if (status == "failed") Assert.StartsWith("malformed_file", obj.GetProperty("extraction").GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task SizeMismatchIs422AndFailsTheObject()
     {
