@@ -1,5 +1,7 @@
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Paging;
+using Ipto.Grains.Objects;
 using Ipto.Common;
 using Ipto.Identity;
 using Ipto.Objects;
@@ -27,7 +29,24 @@ public static class ObjectsEndpoints
     {
         v1.MapGroup("/objects").WithTags("Objects")
             .MapGet("/{object_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetObject");
+        v1.MapGet("/datasets/{dataset_id}/objects", ListAsync).RequireScope(Scopes.DatasetsRead).WithTags("Objects").WithName("ListDatasetObjects");
         return v1;
+    }
+
+    private static async Task<EnvelopeResult<Page<ObjectResponse>>> ListAsync(
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains, ObjectProjection objects, CursorCodecProvider codecs,
+        [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery(Name = "review_state")] string? reviewState)
+    {
+        var caller = http.Require();
+        if (!Ids.IsValid(datasetId, IdPrefixes.Dataset)) throw IptoException.NotFound("Dataset");
+        await grains.GetGrain<Ipto.Datasets.IDatasetGrain>(datasetId).Get(caller); // another tenant's dataset: not_found
+        var page = PageRequest.Parse(limit, cursor);
+        var codec = await codecs.GetAsync();
+        var scope = $"objects:{datasetId}:{status}:{reviewState}";
+        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
+        var rows = await objects.ListByDatasetAsync(datasetId, status, reviewState, after, page.Limit + 1);
+        var result = page.ToPage(rows, o => o.ObjectId, codec, scope);
+        return ApiResults.Ok(new Page<ObjectResponse>(result.Items.Select(ObjectResponse.From).ToArray(), result.NextCursor, result.HasMore));
     }
 
     private static async Task<EnvelopeResult<ObjectResponse>> GetAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)

@@ -54,6 +54,11 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<UploadResponse>))]
 [JsonSerializable(typeof(Envelope<CompletedUploadResponse>))]
 [JsonSerializable(typeof(Envelope<ObjectResponse>))]
+[JsonSerializable(typeof(Envelope<Page<ObjectResponse>>))]
+[JsonSerializable(typeof(Envelope<Page<StagedObjectResponse>>))]
+[JsonSerializable(typeof(Envelope<StagedObjectDetail>))]
+[JsonSerializable(typeof(ReviewDecisionRequest))]
+[JsonSerializable(typeof(Envelope<ApprovedResponse>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

@@ -42,6 +42,18 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Fail")]
     Task<ObjectSnapshot> Fail(string reason);
 
+    /// <summary>Platform admin: approve a <c>ready</c>, staged object; ingestion (chunks → index → active) runs as a job of the object's tenant.</summary>
+    [Alias("Approve")]
+    Task<(ObjectSnapshot Object, string JobId)> Approve(Caller admin);
+
+    /// <summary>Platform admin: reject a staged object (ready, still processing, or failed); its blob and derived files are purged.</summary>
+    [Alias("Reject")]
+    Task<ObjectSnapshot> Reject(Caller admin, string reason);
+
+    /// <summary>The ingestion job finished: the object is searchable.</summary>
+    [Alias("MarkActive")]
+    Task<ObjectSnapshot> MarkActive();
+
     /// <summary>Normalization finished: checksum and extraction stats recorded, object <c>ready</c> for review.</summary>
     [Alias("RecordExtraction")]
     Task<ObjectSnapshot> RecordExtraction(string checksumSha256, Extraction extraction);

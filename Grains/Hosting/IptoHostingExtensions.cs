@@ -51,6 +51,8 @@ public static class IptoHostingExtensions
         services.AddSingleton<Normalization.ITextExtractor, Normalization.PdfExtractor>();
         services.AddSingleton<Normalization.ITextExtractor, Normalization.DocxExtractor>();
         services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
+        services.AddSingleton<IJobHandler, Normalization.IngestionHandler>();
+        services.AddSingleton<Objects.ObjectBlobPurger>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

@@ -20,8 +20,6 @@ public sealed class NormalizationHandler(IGrainFactory grains, IObjectStore stor
 
     public string Type => JobType;
 
-    public static string ChunksKey(string blobKey) => blobKey[..blobKey.LastIndexOf('/')] + "/chunks.jsonl";
-
     public async Task<string?> RunAsync(JobExecution execution, CancellationToken cancellationToken)
     {
         var obj = grains.GetGrain<IObjectGrain>(execution.Input);
@@ -49,7 +47,7 @@ public sealed class NormalizationHandler(IGrainFactory grains, IObjectStore stor
             }
 
             await using (var chunks = File.OpenRead(chunkFile))
-                await store.WriteAsync(ChunksKey(blobKey), chunks, "application/x-ndjson", cancellationToken);
+                await store.WriteAsync(ObjectKeys.ObjectChunks(snapshot.DatasetId, snapshot.ObjectId), chunks, "application/x-ndjson", cancellationToken);
             await obj.RecordExtraction(checksum, new Extraction(extracted.TextChars, extracted.Pages, extracted.Chunks, null, null));
             return Result(ObjectStatuses.Ready);
         }

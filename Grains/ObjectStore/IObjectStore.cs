@@ -81,8 +81,12 @@ public static class ObjectKeys
     /// <summary>Every blob and derived file of a dataset lives under this prefix, so a purge can find them all.</summary>
     public static string DatasetPrefix(string datasetId) => $"datasets/{datasetId}/";
 
-    /// <summary>An object's uploaded bytes; its derived files sit beside it.</summary>
-    public static string ObjectBlob(string datasetId, string objectId) => $"{DatasetPrefix(datasetId)}objects/{objectId}/original";
+    /// <summary>Everything of one object: its uploaded bytes and the derived files beside them.</summary>
+    public static string ObjectPrefix(string datasetId, string objectId) => $"{DatasetPrefix(datasetId)}objects/{objectId}/";
+
+    public static string ObjectBlob(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "original";
+
+    public static string ObjectChunks(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "chunks.jsonl";
 
     public const int MinimumPartSize = 5 * 1024 * 1024;
     public const int MaxPartNumber = 10_000;

@@ -17,6 +17,7 @@ namespace Ipto.Grains.Objects;
 public sealed class ObjectGrain(
     [PersistentState("object", StorageNames.Default)] IPersistentState<ObjectState> state,
     ObjectProjection projection,
+    ObjectBlobPurger purger,
     IOptions<IptoOptions> options,
     TimeProvider time,
     ILogger<ObjectGrain> logger) : Grain, IObjectGrain
@@ -113,6 +114,64 @@ public sealed class ObjectGrain(
         s.UpdatedAt = time.GetUtcNow();
         await SaveAsync();
         return Snapshot();
+    }
+
+    public async Task<(ObjectSnapshot Object, string JobId)> Approve(Caller admin)
+    {
+        EnsureExists();
+        EnsurePlatformAdmin(admin);
+        var s = state.State;
+        if (s.ReviewState != ReviewStates.Staged || s.Status != ObjectStatuses.Ready)
+            throw IptoException.InvalidTransition("object", DecisionState(), ReviewStates.Approved);
+        var now = time.GetUtcNow();
+        s.ReviewState = ReviewStates.Approved;
+        s.ReviewedAt = now;
+        s.Status = ObjectStatuses.Indexing;
+        s.IngestionJobId = Ids.New(IdPrefixes.Job);
+        s.UpdatedAt = now;
+        await SaveAsync();
+        await GrainFactory.GetGrain<IJobGrain>(s.IngestionJobId).Start(new JobRequest(s.TenantId, IngestionHandler.JobType, ObjectId));
+        return (Snapshot(), s.IngestionJobId);
+    }
+
+    public async Task<ObjectSnapshot> Reject(Caller admin, string reason)
+    {
+        EnsureExists();
+        EnsurePlatformAdmin(admin);
+        var s = state.State;
+        if (s.ReviewState != ReviewStates.Staged || s.Status is not (ObjectStatuses.Ready or ObjectStatuses.Processing or ObjectStatuses.Failed))
+            throw IptoException.InvalidTransition("object", DecisionState(), ReviewStates.Rejected);
+        var now = time.GetUtcNow();
+        s.ReviewState = ReviewStates.Rejected;
+        s.ReviewReason = reason;
+        s.ReviewedAt = now;
+        s.Status = ObjectStatuses.Rejected;
+        s.UpdatedAt = now;
+        await SaveAsync();
+        await purger.PurgeAsync(s.DatasetId, ObjectId);
+        return Snapshot();
+    }
+
+    public async Task<ObjectSnapshot> MarkActive()
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status == ObjectStatuses.Active) return Snapshot();
+        if (s.Status != ObjectStatuses.Indexing) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Active);
+        var now = time.GetUtcNow();
+        s.Status = ObjectStatuses.Active;
+        s.IndexedAt = now;
+        s.UpdatedAt = now;
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    private string DecisionState() => state.State.ReviewState == ReviewStates.Staged ? state.State.Status : state.State.ReviewState ?? state.State.Status;
+
+    private static void EnsurePlatformAdmin(Caller caller)
+    {
+        if (!caller.IsPlatformAdmin || !caller.Scopes.Contains(Ipto.Identity.Scopes.Admin))
+            throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin can review objects.");
     }
 
     public async Task<ObjectSnapshot> RecordExtraction(string checksumSha256, Extraction extraction)

@@ -24,4 +24,65 @@ public sealed class ObjectProjection(AppDatabase database)
             .With("@updated", obj.UpdatedAt);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>A dataset's objects, newest first, with optional status and review filters.</summary>
+    public async Task<IReadOnlyList<ObjectSnapshot>> ListByDatasetAsync(string datasetId, string? status, string? reviewState, string? afterId, int limit)
+    {
+        var sql = "SELECT document FROM objects WHERE dataset_id = @dataset"
+                  + (status is null ? "" : " AND status = @status")
+                  + (reviewState is null ? "" : " AND review_state = @review")
+                  + (afterId is null ? "" : " AND object_id < @after")
+                  + " ORDER BY object_id DESC LIMIT @limit";
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command(sql)
+            .With("@dataset", datasetId).With("@status", status).With("@review", reviewState).With("@after", afterId).With("@limit", limit);
+        var rows = new List<ObjectSnapshot>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(JsonSerializer.Deserialize<ObjectSnapshot>(reader.GetString(0), Json)!);
+        return rows;
+    }
+
+    /// <summary>The review queue, oldest first, with each object's dataset name and the total for the filter.</summary>
+    public async Task<(IReadOnlyList<(ObjectSnapshot Object, string DatasetName)> Rows, long Total)> ListForReviewAsync(
+        string reviewState, string? tenantId, string? datasetId, string? afterId, int limit)
+    {
+        var filter = " WHERE o.review_state = @review"
+                     + (tenantId is null ? "" : " AND o.tenant_id = @tenant")
+                     + (datasetId is null ? "" : " AND o.dataset_id = @dataset");
+        await using var connection = await database.OpenAsync();
+        long total;
+        await using (var count = connection.Command("SELECT count(*) FROM objects o" + filter)
+                         .With("@review", reviewState).With("@tenant", tenantId).With("@dataset", datasetId))
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var command = connection.Command("SELECT o.document, d.document FROM objects o LEFT JOIN datasets d ON d.dataset_id = o.dataset_id"
+                                                     + filter + (afterId is null ? "" : " AND o.object_id > @after") + " ORDER BY o.object_id LIMIT @limit")
+            .With("@review", reviewState).With("@tenant", tenantId).With("@dataset", datasetId).With("@after", afterId).With("@limit", limit);
+        var rows = new List<(ObjectSnapshot, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var obj = JsonSerializer.Deserialize<ObjectSnapshot>(reader.GetString(0), Json)!;
+            var name = "";
+            if (!reader.IsDBNull(1))
+            {
+                using var dataset = JsonDocument.Parse(reader.GetString(1));
+                name = dataset.RootElement.GetProperty("Name").GetString() ?? "";
+            }
+
+            rows.Add((obj, name));
+        }
+
+        return (rows, total);
+    }
+
+    /// <summary>The name of a dataset, from the datasets read model ("" when unknown).</summary>
+    public async Task<string> DatasetNameAsync(string datasetId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("SELECT document FROM datasets WHERE dataset_id = @id").With("@id", datasetId);
+        if (await command.ExecuteScalarAsync() is not string document) return "";
+        using var json = JsonDocument.Parse(document);
+        return json.RootElement.GetProperty("Name").GetString() ?? "";
+    }
 }

@@ -31,6 +31,7 @@ public sealed class ObjectState
     /// <summary>What the dataset's counters last received for this object, and with which sequence.</summary>
     [Id(21)] public ObjectFootprint? DeliveredFootprint { get; set; }
     [Id(22)] public long DeliveredSequence { get; set; }
+    [Id(23)] public string? IngestionJobId { get; set; }
 
     public ObjectFootprint Footprint => new(Status, ReviewState, SizeBytes);
 }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
-using Ipto.Grains.Normalization;
 using Ipto.Grains.ObjectStore;
 using Ipto.Testing;
 
@@ -74,7 +73,7 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
         Assert.True(chunkCount >= 3);
 
         var store = Api.Services.GetRequiredService<IObjectStore>();
-        await using var chunks = await store.OpenReadAsync(NormalizationHandler.ChunksKey(ObjectKeys.ObjectBlob(datasetId, objectId)));
+        await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(datasetId, objectId));
         var lines = (await new StreamReader(chunks).ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(chunkCount, lines.Length);
         var first = JsonDocument.Parse(lines[0]).RootElement;

@@ -1,0 +1,147 @@
+using System.Text;
+using System.Text.Json;
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.Paging;
+using Ipto.Common;
+using Ipto.Grains.ObjectStore;
+using Ipto.Grains.Objects;
+using Ipto.Identity;
+using Ipto.Objects;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record StagedObjectResponse(
+    string ObjectId, string TenantId, string DatasetId, string DatasetName, string Filename, string ContentType, long SizeBytes,
+    DateTimeOffset UploadedAt, string? ReviewState, DateTimeOffset? ReviewExpiresAt, ExtractionResponse? Extraction)
+{
+    public static StagedObjectResponse From(ObjectSnapshot o, string datasetName) => new(o.ObjectId, o.TenantId, o.DatasetId, datasetName,
+        o.Filename, o.ContentType, o.SizeBytes, o.CreatedAt, o.ReviewState, o.ReviewExpiresAt, ObjectResponse.From(o).Extraction);
+}
+
+public sealed record ReviewDecisionRequest(string? Reason) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("reason", Reason);
+        errors.Length("reason", Reason, 1, 2000);
+    }
+}
+
+public sealed record ApprovedResponse(string ObjectId, string ReviewState, string JobId);
+
+/// <summary>Review of staged objects by platform admins (SPEC §6), with the aliases of the public docs.</summary>
+public static class ReviewEndpoints
+{
+    public const int PreviewLength = 2000;
+
+    public static RouteGroupBuilder MapReviewEndpoints(this RouteGroupBuilder v1)
+    {
+        var admin = v1.MapGroup("/admin").WithTags("Review").RequireScope(Scopes.Admin);
+        admin.MapGet("/staged-objects", QueueAsync).WithName("ListStagedObjects");
+        admin.MapGet("/staged-objects/{object_id}", (string object_id, HttpContext http, IGrainFactory g, IObjectStore s, ObjectProjection p) => DetailAsync(null, object_id, http, g, s, p))
+            .WithName("GetStagedObject");
+        admin.MapPost("/staged-objects/{object_id}/approve", (string object_id, HttpContext http, IGrainFactory g) => ApproveAsync(null, object_id, http, g))
+            .WithIdempotency().WithName("ApproveStagedObject");
+        admin.MapPost("/staged-objects/{object_id}/reject", (string object_id, JsonBody<ReviewDecisionRequest> body, HttpContext http, IGrainFactory g) => RejectAsync(null, object_id, body, http, g))
+            .WithIdempotency().WithName("RejectStagedObject");
+
+        admin.MapGet("/review/queue", QueueAsync).WithName("ReviewQueue");
+        admin.MapGet("/review/objects/{tenant_id}/{object_id}", (string tenant_id, string object_id, HttpContext http, IGrainFactory g, IObjectStore s, ObjectProjection p) =>
+            DetailAsync(tenant_id, object_id, http, g, s, p)).WithName("ReviewObject");
+        admin.MapPost("/review/objects/{tenant_id}/{object_id}/approve", (string tenant_id, string object_id, HttpContext http, IGrainFactory g) =>
+            ApproveAsync(tenant_id, object_id, http, g)).WithIdempotency().WithName("ReviewApprove");
+        admin.MapPost("/review/objects/{tenant_id}/{object_id}/reject", (string tenant_id, string object_id, JsonBody<ReviewDecisionRequest> body, HttpContext http, IGrainFactory g) =>
+            RejectAsync(tenant_id, object_id, body, http, g)).WithIdempotency().WithName("ReviewReject");
+        return v1;
+    }
+
+    private static async Task<EnvelopeResult<Page<StagedObjectResponse>>> QueueAsync(
+        HttpContext http, ObjectProjection objects, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        [FromQuery(Name = "review_state")] string? reviewState, [FromQuery(Name = "tenant_id")] string? tenantId, [FromQuery(Name = "dataset_id")] string? datasetId)
+    {
+        http.Require();
+        reviewState ??= ReviewStates.Staged;
+        string[] states = [ReviewStates.Staged, ReviewStates.Approved, ReviewStates.Rejected, ReviewStates.Expired];
+        if (!states.Contains(reviewState))
+            throw new IptoException(ErrorCodes.InvalidRequest, "Unknown review_state filter.", [new FieldError("review_state", $"must be one of: {string.Join(", ", states)}")]);
+        var page = PageRequest.Parse(limit, cursor);
+        var codec = await codecs.GetAsync();
+        var scope = $"review:{reviewState}:{tenantId}:{datasetId}";
+        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
+        var (rows, total) = await objects.ListForReviewAsync(reviewState, tenantId, datasetId, after, page.Limit + 1);
+        var result = page.ToPage(rows, r => r.Object.ObjectId, codec, scope, total);
+        return ApiResults.Ok(new Page<StagedObjectResponse>(result.Items.Select(r => StagedObjectResponse.From(r.Object, r.DatasetName)).ToArray(),
+            result.NextCursor, result.HasMore, total));
+    }
+
+    private static async Task<EnvelopeResult<StagedObjectDetail>> DetailAsync(
+        string? tenantId, string objectId, HttpContext http, IGrainFactory grains, IObjectStore store, ObjectProjection objects)
+    {
+        var caller = http.Require();
+        var obj = await FindAsync(grains, caller, tenantId, objectId);
+        var datasetName = await objects.DatasetNameAsync(obj.DatasetId);
+        var preview = await PreviewAsync(store, obj);
+        return ApiResults.Ok(StagedObjectDetail.From(obj, datasetName, preview));
+    }
+
+    private static async Task<EnvelopeResult<ApprovedResponse>> ApproveAsync(string? tenantId, string objectId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        await FindAsync(grains, caller, tenantId, objectId);
+        var (obj, jobId) = await grains.GetGrain<IObjectGrain>(objectId).Approve(caller);
+        return ApiResults.Accepted(new ApprovedResponse(obj.ObjectId, obj.ReviewState!, jobId));
+    }
+
+    private static async Task<EnvelopeResult<ObjectResponse>> RejectAsync(string? tenantId, string objectId, JsonBody<ReviewDecisionRequest> body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        await FindAsync(grains, caller, tenantId, objectId);
+        return ApiResults.Ok(ObjectResponse.From(await grains.GetGrain<IObjectGrain>(objectId).Reject(caller, body.Value.Reason!)));
+    }
+
+    private static async Task<ObjectSnapshot> FindAsync(IGrainFactory grains, Caller caller, string? tenantId, string objectId)
+    {
+        if (!caller.IsPlatformAdmin) throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin can review objects.");
+        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
+        var obj = await grains.GetGrain<IObjectGrain>(objectId).GetInternal() ?? throw IptoException.NotFound("Object");
+        if (tenantId is not null && obj.TenantId != tenantId) throw IptoException.NotFound("Object");
+        return obj;
+    }
+
+    /// <summary>The first 2,000 characters of the object's extracted text, read from its chunk file.</summary>
+    private static async Task<string> PreviewAsync(IObjectStore store, ObjectSnapshot obj)
+    {
+        var text = new StringBuilder();
+        try
+        {
+            await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(obj.DatasetId, obj.ObjectId));
+            using var reader = new StreamReader(chunks);
+            while (text.Length < PreviewLength && await reader.ReadLineAsync() is { } line)
+            {
+                if (line.Length == 0) continue;
+                using var chunk = JsonDocument.Parse(line);
+                if (text.Length > 0) text.Append("\n\n");
+                text.Append(chunk.RootElement.GetProperty("text").GetString());
+            }
+        }
+        catch (ObjectNotFoundException)
+        {
+            return "";
+        }
+
+        return text.Length > PreviewLength ? text.ToString(0, PreviewLength) : text.ToString();
+    }
+}
+
+public sealed record StagedObjectDetail(
+    string ObjectId, string TenantId, string DatasetId, string DatasetName, string Filename, string ContentType, long SizeBytes,
+    DateTimeOffset UploadedAt, string? ReviewState, DateTimeOffset? ReviewExpiresAt, ExtractionResponse? Extraction,
+    string Status, string? ChecksumSha256, string TextPreview)
+{
+    public static StagedObjectDetail From(ObjectSnapshot o, string datasetName, string preview) => new(o.ObjectId, o.TenantId, o.DatasetId, datasetName,
+        o.Filename, o.ContentType, o.SizeBytes, o.CreatedAt, o.ReviewState, o.ReviewExpiresAt, ObjectResponse.From(o).Extraction, o.Status,
+        o.ChecksumSha256, preview);
+}
