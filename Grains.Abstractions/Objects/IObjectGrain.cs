@@ -50,6 +50,10 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Reject")]
     Task<ObjectSnapshot> Reject(Caller admin, string reason);
 
+    /// <summary>The review window passed: a still-staged object becomes <c>expired</c> and its blob is purged; otherwise nothing happens.</summary>
+    [Alias("Expire")]
+    Task<ObjectSnapshot> Expire();
+
     /// <summary>The ingestion job finished: the object is searchable.</summary>
     [Alias("MarkActive")]
     Task<ObjectSnapshot> MarkActive();

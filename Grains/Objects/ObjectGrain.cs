@@ -29,6 +29,13 @@ public sealed class ObjectGrain(
         if (!state.RecordExists) return;
         await ProjectAsync();
         await DeliverToDatasetAsync();
+        if (state.State.ReviewState == ReviewStates.Staged) await ScheduleExpiryAsync();
+    }
+
+    private Task ScheduleExpiryAsync()
+    {
+        var due = state.State.ReviewExpiresAt!.Value;
+        return GrainFactory.GetGrain<IReviewExpiryGrain>(IReviewExpiryGrain.BucketOf(due)).Schedule(ObjectId, due);
     }
 
     public async Task<ObjectSnapshot> Create(NewObject obj)
@@ -86,7 +93,8 @@ public sealed class ObjectGrain(
             throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Processing);
         }
 
-        // Started after the state write, and again on a repeated call: starting a job twice is a no-op.
+        // Started after the state write, and again on a repeated call: starting a job or scheduling twice is a no-op.
+        await ScheduleExpiryAsync();
         await GrainFactory.GetGrain<IJobGrain>(s.NormalizationJobId!).Start(new JobRequest(s.TenantId, NormalizationHandler.JobType, ObjectId));
         return (Snapshot(), s.NormalizationJobId!);
     }
@@ -146,6 +154,20 @@ public sealed class ObjectGrain(
         s.ReviewReason = reason;
         s.ReviewedAt = now;
         s.Status = ObjectStatuses.Rejected;
+        s.UpdatedAt = now;
+        await SaveAsync();
+        await purger.PurgeAsync(s.DatasetId, ObjectId);
+        return Snapshot();
+    }
+
+    public async Task<ObjectSnapshot> Expire()
+    {
+        EnsureExists();
+        var s = state.State;
+        var now = time.GetUtcNow();
+        if (s.ReviewState != ReviewStates.Staged || s.ReviewExpiresAt is not { } due || now < due) return Snapshot();
+        s.ReviewState = ReviewStates.Expired;
+        s.Status = ObjectStatuses.Expired;
         s.UpdatedAt = now;
         await SaveAsync();
         await purger.PurgeAsync(s.DatasetId, ObjectId);
