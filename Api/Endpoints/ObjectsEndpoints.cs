@@ -22,16 +22,43 @@ public sealed record ObjectResponse(
         o.IndexedAt, o.CreatedAt, o.UpdatedAt, o.DeletedAt);
 }
 
+public sealed record DownloadResponse(string Url, DateTimeOffset ExpiresAt);
+
 /// <summary>Objects (SPEC §5): the owner reads an object's state, review and extraction stats.</summary>
 public static class ObjectsEndpoints
 {
     public static RouteGroupBuilder MapObjectsEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapGroup("/objects").WithTags("Objects")
-            .MapGet("/{object_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetObject");
+        var objects = v1.MapGroup("/objects").WithTags("Objects");
+        objects.MapGet("/{object_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetObject");
+        objects.MapDelete("/{object_id}", DeleteAsync).RequireScope(Scopes.ObjectsWrite).WithName("DeleteObject");
+        objects.MapGet("/{object_id}/download", DownloadAsync).RequireScope(Scopes.DatasetsRead).WithName("DownloadObject");
         v1.MapGet("/datasets/{dataset_id}/objects", ListAsync).RequireScope(Scopes.DatasetsRead).WithTags("Objects").WithName("ListDatasetObjects");
         return v1;
     }
+
+    private static async Task<EnvelopeResult<ObjectResponse>> DeleteAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Require();
+        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
+        return ApiResults.Ok(ObjectResponse.From(await grains.GetGrain<IObjectGrain>(objectId).Delete(caller)));
+    }
+
+    /// <summary>The owner's download (free): a presigned GET valid 15 minutes, for objects whose bytes are kept.</summary>
+    private static async Task<EnvelopeResult<DownloadResponse>> DownloadAsync(
+        [FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains, Ipto.Grains.ObjectStore.IObjectStore store)
+    {
+        var caller = http.Require();
+        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
+        var obj = await grains.GetGrain<IObjectGrain>(objectId).Get(caller);
+        if (!caller.Owns(obj.TenantId)) throw IptoException.NotFound("Object");
+        if (obj.Status is not (ObjectStatuses.Processing or ObjectStatuses.Ready or ObjectStatuses.Indexing or ObjectStatuses.Active))
+            throw IptoException.InvalidTransition("object", obj.Status, "downloaded");
+        var url = await store.PresignGetAsync(Ipto.Grains.ObjectStore.ObjectKeys.ObjectBlob(obj.DatasetId, obj.ObjectId), DownloadLifetime, obj.Filename);
+        return ApiResults.Ok(new DownloadResponse(url.Url.ToString(), url.ExpiresAt));
+    }
+
+    private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(15);
 
     private static async Task<EnvelopeResult<Page<ObjectResponse>>> ListAsync(
         [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains, ObjectProjection objects, CursorCodecProvider codecs,

@@ -59,6 +59,7 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<StagedObjectDetail>))]
 [JsonSerializable(typeof(ReviewDecisionRequest))]
 [JsonSerializable(typeof(Envelope<ApprovedResponse>))]
+[JsonSerializable(typeof(Envelope<DownloadResponse>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

@@ -54,6 +54,10 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Expire")]
     Task<ObjectSnapshot> Expire();
 
+    /// <summary>Owner: the object becomes a <c>deleted</c> tombstone; its blob and derived files are purged by a job.</summary>
+    [Alias("Delete")]
+    Task<ObjectSnapshot> Delete(Caller caller);
+
     /// <summary>The ingestion job finished: the object is searchable.</summary>
     [Alias("MarkActive")]
     Task<ObjectSnapshot> MarkActive();

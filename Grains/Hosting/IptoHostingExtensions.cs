@@ -53,6 +53,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
         services.AddSingleton<IJobHandler, Normalization.IngestionHandler>();
         services.AddSingleton<Objects.ObjectBlobPurger>();
+        services.AddSingleton<IJobHandler, Objects.ObjectPurgeHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

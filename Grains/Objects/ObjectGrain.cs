@@ -174,6 +174,24 @@ public sealed class ObjectGrain(
         return Snapshot();
     }
 
+    public async Task<ObjectSnapshot> Delete(Caller caller)
+    {
+        if (!state.RecordExists || !caller.Owns(state.State.TenantId)) throw IptoException.NotFound("Object");
+        var s = state.State;
+        if (s.Status != ObjectStatuses.Deleted)
+        {
+            var now = time.GetUtcNow();
+            s.Status = ObjectStatuses.Deleted;
+            s.DeletedAt = now;
+            s.PurgeJobId = Ids.New(IdPrefixes.Job);
+            s.UpdatedAt = now;
+            await SaveAsync();
+        }
+
+        await GrainFactory.GetGrain<IJobGrain>(s.PurgeJobId!).Start(new JobRequest(s.TenantId, ObjectPurgeHandler.JobType, ObjectId));
+        return Snapshot();
+    }
+
     public async Task<ObjectSnapshot> MarkActive()
     {
         EnsureExists();

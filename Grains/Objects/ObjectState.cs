@@ -32,6 +32,7 @@ public sealed class ObjectState
     [Id(21)] public ObjectFootprint? DeliveredFootprint { get; set; }
     [Id(22)] public long DeliveredSequence { get; set; }
     [Id(23)] public string? IngestionJobId { get; set; }
+    [Id(24)] public string? PurgeJobId { get; set; }
 
     public ObjectFootprint Footprint => new(Status, ReviewState, SizeBytes);
 }

@@ -91,6 +91,35 @@ public sealed class ReviewTests(IdentityFixture api) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task OwnerDownloadsThenDeletesAnObjectWhoseBytesArePurged()
+    {
+        var (owner, datasetId, objectId) = await ReadyObjectAsync("Bytes the owner can fetch.");
+        var stranger = Api.WithBearer((await Api.SignupAsync()).SessionToken);
+
+        var download = await (await owner.GetAsync($"/v1/objects/{objectId}/download")).DataAsync();
+        using (var storeClient = Api.CreateClient())
+        {
+            var fetched = await storeClient.GetAsync(download.GetProperty("url").GetString());
+            Assert.Equal("Bytes the owner can fetch.", await fetched.Content.ReadAsStringAsync());
+            Assert.Equal("doc.txt", fetched.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        }
+
+        await (await stranger.GetAsync($"/v1/objects/{objectId}/download")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+        await (await stranger.DeleteAsync($"/v1/objects/{objectId}")).ErrorAsync(HttpStatusCode.NotFound, "not_found");
+
+        var deleted = await (await owner.DeleteAsync($"/v1/objects/{objectId}")).DataAsync();
+        Assert.Equal("deleted", deleted.GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, deleted.GetProperty("deleted_at").ValueKind);
+        var store = Api.Services.GetRequiredService<IObjectStore>();
+        await Eventually.Until(() => store.ListKeysAsync(ObjectKeys.ObjectPrefix(datasetId, objectId), 10), k => k.Count == 0, TimeSpan.FromSeconds(30), "the purge");
+        await (await owner.GetAsync($"/v1/objects/{objectId}/download")).ErrorAsync(HttpStatusCode.Conflict, "invalid_state_transition");
+        Assert.Equal("deleted", (await (await owner.DeleteAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString());
+        var counters = (await (await owner.GetAsync($"/v1/datasets/{datasetId}")).DataAsync()).GetProperty("counters");
+        Assert.Equal(0, counters.GetProperty("object_count").GetInt64());
+        Assert.Equal(0, counters.GetProperty("storage_bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task ReviewIsForPlatformAdminsOnly()
     {
         var (owner, _, objectId) = await ReadyObjectAsync();
