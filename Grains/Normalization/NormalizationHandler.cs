@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ipto.Common;
 using Ipto.Grains.Jobs;
 using Ipto.Grains.ObjectStore;
 using Ipto.Jobs;
@@ -46,9 +47,20 @@ public sealed class NormalizationHandler(IGrainFactory grains, IObjectStore stor
                 return Result(ObjectStatuses.Failed);
             }
 
+            var chunksKey = ObjectKeys.ObjectChunks(snapshot.DatasetId, snapshot.ObjectId);
             await using (var chunks = File.OpenRead(chunkFile))
-                await store.WriteAsync(ObjectKeys.ObjectChunks(snapshot.DatasetId, snapshot.ObjectId), chunks, "application/x-ndjson", cancellationToken);
-            await obj.RecordExtraction(checksum, new Extraction(extracted.TextChars, extracted.Pages, extracted.Chunks, null, null));
+                await store.WriteAsync(chunksKey, chunks, "application/x-ndjson", cancellationToken);
+            try
+            {
+                await obj.RecordExtraction(checksum, new Extraction(extracted.TextChars, extracted.Pages, extracted.Chunks, null, null));
+            }
+            catch (IptoException e) when (e.Code == ErrorCodes.InvalidStateTransition)
+            {
+                // Rejected, expired or deleted while it was being normalized: its files were purged, so is this one.
+                await store.DeleteAsync(chunksKey, cancellationToken);
+                return Result((await obj.GetInternal())?.Status ?? ObjectStatuses.Deleted);
+            }
+
             return Result(ObjectStatuses.Ready);
         }
         finally
