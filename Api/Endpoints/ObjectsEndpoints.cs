@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Ipto.Api.Endpoints;
 
-public sealed record ExtractionResponse(long TextChars, int? Pages, int Chunks, string? Language, string? Error);
+public sealed record ExtractionResponse(long TextChars, int? Pages, int Chunks, string? Language, string? Error, IReadOnlyDictionary<string, string>? Metadata);
 
 public sealed record ObjectResponse(
     string ObjectId, string DatasetId, string TenantId, string Filename, string ContentType, long SizeBytes, string? ChecksumSha256,
@@ -18,7 +18,7 @@ public sealed record ObjectResponse(
 {
     public static ObjectResponse From(ObjectSnapshot o) => new(o.ObjectId, o.DatasetId, o.TenantId, o.Filename, o.ContentType, o.SizeBytes,
         o.ChecksumSha256, o.Status, o.ReviewState, o.ReviewExpiresAt, o.ReviewedAt, o.ReviewReason,
-        o.Extraction is { } e ? new ExtractionResponse(e.TextChars, e.Pages, e.Chunks, e.Language, e.Error) : null,
+        o.Extraction is { } e ? new ExtractionResponse(e.TextChars, e.Pages, e.Chunks, e.Language, e.Error, e.Metadata) : null,
         o.IndexedAt, o.CreatedAt, o.UpdatedAt, o.DeletedAt);
 }
 

@@ -30,13 +30,15 @@ public static class UploadStatuses
     public const string Expired = "expired";
 }
 
+/// <summary>What normalization found: text size, pages, chunks, and for media the container or EXIF metadata.</summary>
 [GenerateSerializer, Alias("Ipto.Extraction")]
 public sealed record Extraction(
     [property: Id(0)] long TextChars,
     [property: Id(1)] int? Pages,
     [property: Id(2)] int Chunks,
     [property: Id(3)] string? Language,
-    [property: Id(4)] string? Error);
+    [property: Id(4)] string? Error,
+    [property: Id(5)] IReadOnlyDictionary<string, string>? Metadata = null);
 
 [GenerateSerializer, Alias("Ipto.ObjectSnapshot")]
 public sealed record ObjectSnapshot(

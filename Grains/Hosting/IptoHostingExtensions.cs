@@ -50,6 +50,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Normalization.ITextExtractor, Normalization.JsonDocumentExtractor>();
         services.AddSingleton<Normalization.ITextExtractor, Normalization.PdfExtractor>();
         services.AddSingleton<Normalization.ITextExtractor, Normalization.DocxExtractor>();
+        services.AddSingleton<Normalization.ITextExtractor, Normalization.MediaMetadataExtractor>();
         services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
         services.AddSingleton<IJobHandler, Normalization.IngestionHandler>();
         services.AddSingleton<Objects.ObjectBlobPurger>();

@@ -52,7 +52,7 @@ public sealed class NormalizationHandler(IGrainFactory grains, IObjectStore stor
                 await store.WriteAsync(chunksKey, chunks, "application/x-ndjson", cancellationToken);
             try
             {
-                await obj.RecordExtraction(checksum, new Extraction(extracted.TextChars, extracted.Pages, extracted.Chunks, null, null));
+                await obj.RecordExtraction(checksum, new Extraction(extracted.TextChars, extracted.Pages, extracted.Chunks, null, null, extracted.Metadata));
             }
             catch (IptoException e) when (e.Code == ErrorCodes.InvalidStateTransition)
             {
@@ -119,7 +119,7 @@ public sealed class ChunkSink(TextWriter output)
     }
 }
 
-public sealed record ExtractionResult(long TextChars, int? Pages, int Chunks)
+public sealed record ExtractionResult(long TextChars, int? Pages, int Chunks, IReadOnlyDictionary<string, string>? Metadata = null)
 {
     public static readonly ExtractionResult NoText = new(0, null, 0);
 }

@@ -142,10 +142,33 @@ public sealed class ExtractorTests
     }
 
     [Fact]
+    public async Task ImagesYieldDimensionsAndNoText()
+    {
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
+        var (result, chunks) = await RunAsync(new MediaMetadataExtractor(), png);
+
+        Assert.Empty(chunks);
+        Assert.Equal(0, result.TextChars);
+        Assert.Contains(result.Metadata!, m => m.Key.EndsWith("Image Width", StringComparison.Ordinal) && m.Value == "1");
+        Assert.Contains(result.Metadata!, m => m.Key.EndsWith("Image Height", StringComparison.Ordinal) && m.Value == "1");
+    }
+
+    [Fact]
+    public async Task UnreadableMediaIsKeptWithoutMetadata()
+    {
+        var (result, _) = await RunAsync(new MediaMetadataExtractor(), Utf8("not an image"));
+
+        Assert.Empty(result.Metadata!);
+    }
+
+    [Fact]
     public void UnknownTypesHaveNoExtractor()
     {
         ITextExtractor[] all = [new PlainTextExtractor(), new HtmlExtractor(), new DelimitedTextExtractor(), new JsonLinesExtractor(), new JsonDocumentExtractor(), new PdfExtractor(), new DocxExtractor()];
 
-        Assert.DoesNotContain(all, e => e.Handles("image/png", "photo.png"));
+        Assert.DoesNotContain(all, e => e.Handles("application/zip", "archive.zip"));
+        Assert.True(new MediaMetadataExtractor().Handles("image/png", "photo.png"));
+        Assert.True(new MediaMetadataExtractor().Handles("video/mp4", "clip.mp4"));
     }
 }
