@@ -18,17 +18,20 @@ public sealed class MediaMetadataExtractor : ITextExtractor
                || media.StartsWith("video/", StringComparison.Ordinal);
     }
 
-    public Task<ExtractionResult> ExtractAsync(Stream content, ChunkSink sink, CancellationToken cancellationToken)
+    public async Task<ExtractionResult> ExtractAsync(Stream content, ChunkSink sink, CancellationToken cancellationToken)
     {
+        // The readers seek; the blob stream does not, so it is spooled to disk first.
+        await using var spool = await TempSpool.CreateAsync(content, cancellationToken);
         IReadOnlyList<MetadataExtractor.Directory> directories;
         try
         {
-            directories = ImageMetadataReader.ReadMetadata(content);
+            await using var file = File.OpenRead(spool.Path);
+            directories = ImageMetadataReader.ReadMetadata(file);
         }
         catch (ImageProcessingException)
         {
             // Stored and reviewable, like any unknown type; there is just nothing to read from it.
-            return Task.FromResult(ExtractionResult.NoText with { Metadata = new Dictionary<string, string>() });
+            return ExtractionResult.NoText with { Metadata = new Dictionary<string, string>() };
         }
         catch (IOException e)
         {
@@ -44,6 +47,6 @@ public sealed class MediaMetadataExtractor : ITextExtractor
             metadata.TryAdd($"{tag.DirectoryName}/{tag.Name}", value.Length > MaxValueLength ? value[..MaxValueLength] : value);
         }
 
-        return Task.FromResult(ExtractionResult.NoText with { Metadata = metadata });
+        return ExtractionResult.NoText with { Metadata = metadata };
     }
 }

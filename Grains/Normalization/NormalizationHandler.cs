@@ -86,10 +86,19 @@ public sealed class NormalizationHandler(IGrainFactory grains, IObjectStore stor
         {
             return new Outcome("", null, malformed.Message);
         }
+        catch (Exception e) when (!IsTransient(e, cancellationToken))
+        {
+            // A parser that trips over a file must not leave the job retrying forever: the file is what is wrong.
+            return new Outcome("", null, $"the file could not be parsed ({e.GetType().Name})");
+        }
 
         await hashing.DrainAsync(cancellationToken);
         return new Outcome(Convert.ToHexStringLower(sha.GetHashAndReset()), extracted, null);
     }
+
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested || e is OperationCanceledException or IOException or HttpRequestException
+            or Amazon.Runtime.AmazonServiceException or ObjectNotFoundException;
 
     private static string Result(string status) => JsonSerializer.Serialize(new Dictionary<string, string> { ["object_status"] = status });
 }
