@@ -58,6 +58,10 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Delete")]
     Task<ObjectSnapshot> Delete(Caller caller);
 
+    /// <summary>Its dataset is being deleted: the object becomes a tombstone (the dataset's purge removes the bytes).</summary>
+    [Alias("Tombstone")]
+    Task<ObjectSnapshot> Tombstone();
+
     /// <summary>The ingestion job finished: the object is searchable.</summary>
     [Alias("MarkActive")]
     Task<ObjectSnapshot> MarkActive();

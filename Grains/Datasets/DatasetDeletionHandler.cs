@@ -18,6 +18,31 @@ public interface IDatasetPurgeStep
     Task<long> PurgeAsync(string datasetId, CancellationToken cancellationToken);
 }
 
+/// <summary>Turns every object of the dataset into a tombstone, a batch at a time (before the blobs go).</summary>
+public sealed class DatasetObjectPurgeStep(Objects.ObjectProjection objects, IGrainFactory grains) : IDatasetPurgeStep
+{
+    private const int BatchSize = 200;
+
+    public string Name => "objects";
+
+    public async Task<long> PurgeAsync(string datasetId, CancellationToken cancellationToken)
+    {
+        var removed = 0L;
+        while (true)
+        {
+            var ids = await objects.LiveObjectIdsAsync(datasetId, BatchSize);
+            if (ids.Count == 0) return removed;
+            foreach (var id in ids)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await grains.GetGrain<Ipto.Objects.IObjectGrain>(id).Tombstone();
+            }
+
+            removed += ids.Count;
+        }
+    }
+}
+
 /// <summary>Deletes every blob and derived file under the dataset's prefix, a batch at a time.</summary>
 public sealed class DatasetBlobPurgeStep(IObjectStore store) : IDatasetPurgeStep
 {

@@ -192,6 +192,19 @@ public sealed class ObjectGrain(
         return Snapshot();
     }
 
+    public async Task<ObjectSnapshot> Tombstone()
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status == ObjectStatuses.Deleted) return Snapshot();
+        var now = time.GetUtcNow();
+        s.Status = ObjectStatuses.Deleted;
+        s.DeletedAt = now;
+        s.UpdatedAt = now;
+        await SaveAsync();
+        return Snapshot();
+    }
+
     public async Task<ObjectSnapshot> MarkActive()
     {
         EnsureExists();

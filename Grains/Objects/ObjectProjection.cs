@@ -85,4 +85,16 @@ public sealed class ObjectProjection(AppDatabase database)
         using var json = JsonDocument.Parse(document);
         return json.RootElement.GetProperty("Name").GetString() ?? "";
     }
+
+    /// <summary>Up to <paramref name="limit"/> ids of a dataset's objects that are not tombstones yet (for the dataset's purge).</summary>
+    public async Task<IReadOnlyList<string>> LiveObjectIdsAsync(string datasetId, int limit)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("SELECT object_id FROM objects WHERE dataset_id = @dataset AND status <> 'deleted' ORDER BY object_id LIMIT @limit")
+            .With("@dataset", datasetId).With("@limit", limit);
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        return ids;
+    }
 }

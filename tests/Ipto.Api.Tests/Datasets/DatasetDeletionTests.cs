@@ -44,6 +44,32 @@ public sealed class DatasetDeletionTests(IdentityFixture api) : IClassFixture<Id
     }
 
     [Fact]
+    public async Task DeletingADatasetTombstonesItsObjects()
+    {
+        var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
+        var id = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "With objects" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
+        var bytes = System.Text.Encoding.UTF8.GetBytes("an object inside a doomed dataset");
+        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = id, filename = "o.txt", content_type = "text/plain", size_bytes = bytes.Length }))).DataAsync(HttpStatusCode.Created);
+        using (var storeClient = Api.CreateClient())
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+            await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content);
+        }
+
+        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
+        var objectId = upload.GetProperty("object_id").GetString()!;
+        await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString(), s => s == "ready", TimeSpan.FromSeconds(30));
+
+        var jobId = (await (await owner.DeleteAsync($"/v1/datasets/{id}")).DataAsync(HttpStatusCode.Accepted)).GetProperty("job_id").GetString();
+        await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/jobs/{jobId}")).DataAsync()).GetProperty("status").GetString(), s => s == "succeeded", TimeSpan.FromSeconds(30));
+
+        Assert.Equal("deleted", (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString());
+        Assert.Empty(await Api.Services.GetRequiredService<IObjectStore>().ListKeysAsync(ObjectKeys.DatasetPrefix(id), 10));
+        Assert.Equal(0, (await (await owner.GetAsync($"/v1/datasets/{id}")).DataAsync()).GetProperty("counters").GetProperty("object_count").GetInt64());
+    }
+
+    [Fact]
     public async Task AnotherTenantCannotDeleteOrSeeTheJob()
     {
         var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
