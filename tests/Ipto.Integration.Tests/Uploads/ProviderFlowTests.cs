@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ipto.Api.Tests.Support;
+using Ipto.Grains.ObjectStore;
+using Ipto.Integration.Tests.Support;
+using Ipto.Testing;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+
+namespace Ipto.Integration.Tests.Uploads;
+
+/// <summary>
+/// The provider flow of issue 5's acceptance, on the local store and on the S3 emulator: a PDF, a CSV and a 70 MiB
+/// multipart file go up through presigned URLs and reach ready; an admin approves two and rejects one.
+/// </summary>
+public sealed class ProviderFlowTests
+{
+    private const int MiB = 1024 * 1024;
+
+    private static Dictionary<string, string?> Settings(bool s3)
+    {
+        var settings = new Dictionary<string, string?>(IdentityFixture.Settings)
+        {
+            ["Ipto:Uploads:MultipartThresholdBytes"] = (64L * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ipto:Uploads:MinPartSizeBytes"] = (8L * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (!s3) return settings;
+        settings["Ipto:ObjectStore:Provider"] = "s3";
+        settings["Ipto:S3:ServiceUrl"] = Services.S3ServiceUrl;
+        settings["Ipto:S3:Bucket"] = Services.S3Bucket;
+        settings["Ipto:S3:Region"] = Services.S3Region;
+        settings["Ipto:S3:AccessKey"] = Services.S3AccessKey;
+        settings["Ipto:S3:SecretKey"] = Services.S3SecretKey;
+        return settings;
+    }
+
+    private static byte[] Pdf()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4).AddText("Bills of lading for the Rotterdam route", 12, new PdfPoint(50, 700), font);
+        return builder.Build();
+    }
+
+    private static async Task<string> UploadAsync(HttpClient owner, HttpClient bytesClient, string datasetId, string filename, string contentType, byte[] bytes)
+    {
+        var upload = await (await owner.PostAsync("/v1/uploads", ApiHttp.Json(JsonSerializer.Serialize(new
+        {
+            dataset_id = datasetId, filename, content_type = contentType, size_bytes = bytes.Length,
+        })))).DataAsync(HttpStatusCode.Created);
+        object? body = null;
+        if (upload.GetProperty("strategy").GetString() == "single")
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            Assert.Equal(HttpStatusCode.OK, (await bytesClient.PutAsync(upload.GetProperty("upload_url").GetString(), content)).StatusCode);
+        }
+        else
+        {
+            var parts = new List<object>();
+            var partSize = upload.GetProperty("part_size").GetInt64();
+            foreach (var part in upload.GetProperty("parts").EnumerateArray())
+            {
+                var number = part.GetProperty("part_number").GetInt32();
+                var put = await bytesClient.PutAsync(part.GetProperty("url").GetString(),
+                    new ByteArrayContent(bytes, (int)((number - 1) * partSize), (int)part.GetProperty("size").GetInt64()));
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+                parts.Add(new { part_number = number, etag = put.Headers.ETag!.Tag });
+            }
+
+            body = new { parts };
+        }
+
+        var complete = await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete",
+            body is null ? null : ApiHttp.Json(JsonSerializer.Serialize(body)));
+        return (await complete.DataAsync()).GetProperty("object_id").GetString()!;
+    }
+
+    private static Task<JsonElement> WaitAsync(HttpClient owner, string objectId, params string[] statuses) =>
+        Eventually.Until(async () => await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync(),
+            o => statuses.Contains(o.GetProperty("status").GetString()) || o.GetProperty("status").GetString() == "failed", TimeSpan.FromSeconds(60), string.Join("/", statuses));
+
+    private static async Task RunAsync(bool s3)
+    {
+        using var dir = new TempDir();
+        await using var api = new IptoApiFactory(dir.Path, Settings(s3), testCredentials: false);
+        using var bytesClient = s3 ? new HttpClient() : api.CreateClient();
+        using var owner = api.WithBearer((await api.SignupAsync()).SessionToken);
+        var datasetId = (await (await owner.PostAsync("/v1/datasets", ApiHttp.Json("{\"name\":\"Shipping records\",\"visibility\":\"listed\"}"))).DataAsync(HttpStatusCode.Created))
+            .GetProperty("dataset_id").GetString()!;
+
+        var pdf = await UploadAsync(owner, bytesClient, datasetId, "lading.pdf", "application/pdf", Pdf());
+        var csv = await UploadAsync(owner, bytesClient, datasetId, "ports.csv", "text/csv", Encoding.UTF8.GetBytes("port,country\nRotterdam,NL\nHamburg,DE\n"));
+        var large = await UploadAsync(owner, bytesClient, datasetId, "archive.bin", "application/octet-stream", RandomNumberGenerator.GetBytes(70 * MiB));
+
+        var pdfReady = await WaitAsync(owner, pdf, "ready");
+        var csvReady = await WaitAsync(owner, csv, "ready");
+        var largeReady = await WaitAsync(owner, large, "ready");
+        Assert.Equal(1, pdfReady.GetProperty("extraction").GetProperty("pages").GetInt32());
+        Assert.True(pdfReady.GetProperty("extraction").GetProperty("text_chars").GetInt64() > 10);
+        Assert.Equal(2, csvReady.GetProperty("extraction").GetProperty("chunks").GetInt32());
+        Assert.Equal(70L * MiB, largeReady.GetProperty("size_bytes").GetInt64());
+
+        using var admin = api.WithBearer((await (await api.LoginAsync(IdentityFixture.AdminEmail, IdentityFixture.AdminPassword)).DataAsync()).GetProperty("session_token").GetString()!);
+        await (await admin.PostAsync($"/v1/admin/staged-objects/{pdf}/approve", null)).DataAsync(HttpStatusCode.Accepted);
+        await (await admin.PostAsync($"/v1/admin/staged-objects/{csv}/approve", null)).DataAsync(HttpStatusCode.Accepted);
+        await (await admin.PostAsync($"/v1/admin/staged-objects/{large}/reject", ApiHttp.Json("{\"reason\":\"not a document\"}"))).DataAsync();
+
+        Assert.Equal("active", (await WaitAsync(owner, pdf, "active")).GetProperty("status").GetString());
+        Assert.Equal("active", (await WaitAsync(owner, csv, "active")).GetProperty("status").GetString());
+        var store = api.Services.GetRequiredService<IObjectStore>();
+        Assert.Null(await store.HeadAsync(ObjectKeys.ObjectBlob(datasetId, large)));
+        Assert.NotNull(await store.HeadAsync(ObjectKeys.ObjectBlob(datasetId, pdf)));
+        var dataset = await (await owner.GetAsync($"/v1/datasets/{datasetId}")).DataAsync();
+        Assert.Equal("active", dataset.GetProperty("status").GetString());
+        Assert.Equal(2, dataset.GetProperty("counters").GetProperty("active_object_count").GetInt64());
+        Assert.Equal(1, dataset.GetProperty("counters").GetProperty("rejected_count").GetInt64());
+    }
+
+    [Fact]
+    public Task OnTheLocalStore() => RunAsync(s3: false);
+
+    [SkippableFact]
+    public Task OnTheS3Emulator()
+    {
+        Services.RequireS3();
+        return RunAsync(s3: true);
+    }
+}
