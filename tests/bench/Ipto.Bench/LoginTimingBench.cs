@@ -15,6 +15,17 @@ internal static class LoginTimingBench
 {
     public static async Task Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "normalize-memory")
+        {
+            await NormalizeMemoryBench.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500);
+            return;
+        }
+
+        await RunLoginTimingAsync(args);
+    }
+
+    private static async Task RunLoginTimingAsync(string[] args)
+    {
         var rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 30;
         var dataDir = Directory.CreateTempSubdirectory("ipto-bench-").FullName;
         // The Api needs no content files; tell the test host so it does not look for the project folder.
