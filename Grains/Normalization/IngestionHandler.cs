@@ -30,8 +30,13 @@ public sealed class IngestionHandler(IGrainFactory grains, IEnumerable<IIngestio
     }
 }
 
-/// <summary>A step run for every approved object before it becomes active (search indexing registers here).</summary>
+/// <summary>
+/// A step run for every approved object before it becomes active, and undone when the object is deleted (search
+/// indexing registers here). Both must be safe to repeat.
+/// </summary>
 public interface IIngestionStage
 {
     Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken);
+
+    Task RemoveAsync(ObjectSnapshot obj, CancellationToken cancellationToken);
 }

@@ -155,6 +155,24 @@ public sealed class ExtractorTests
     }
 
     [Fact]
+    public async Task AudioYieldsItsContainerMetadata()
+    {
+        using var wav = new MemoryStream();
+        using (var w = new BinaryWriter(wav, Encoding.ASCII, leaveOpen: true))
+        {
+            var samples = new byte[1600];
+            w.Write("RIFF"u8.ToArray()); w.Write(36 + samples.Length); w.Write("WAVE"u8.ToArray());
+            w.Write("fmt "u8.ToArray()); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(8000); w.Write(16000); w.Write((short)2); w.Write((short)16);
+            w.Write("data"u8.ToArray()); w.Write(samples.Length); w.Write(samples);
+        }
+
+        var (result, chunks) = await RunAsync(new MediaMetadataExtractor(), wav.ToArray());
+
+        Assert.Empty(chunks);
+        Assert.Contains(result.Metadata!, m => m.Value.Contains("8000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task UnreadableMediaIsKeptWithoutMetadata()
     {
         var (result, _) = await RunAsync(new MediaMetadataExtractor(), Utf8("not an image"));

@@ -57,6 +57,32 @@ public sealed class NormalizationResumeTests
     }
 
     [Fact]
+    public async Task ApprovedObjectGoesThroughTheIngestionStagesAndDeletionTakesItOutAgain()
+    {
+        using var dir = new TempDir();
+        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var datasetId = Ids.New(IdPrefixes.Dataset);
+        var objectId = Ids.New(IdPrefixes.Object);
+        HoldingExtractor.Release = null;
+        await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Indexed", null, "document", "open", "fixed", null, "private", []));
+        var upload = cluster.Client.GetGrain<IUploadGrain>(Ids.New(IdPrefixes.Upload));
+        await upload.Create(Owner, objectId, new NewUpload(datasetId, "a.txt", HoldingExtractor.ContentType, 5, null));
+        var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
+        await store.WriteAsync(ObjectKeys.ObjectBlob(datasetId, objectId), new MemoryStream("hello"u8.ToArray()), null);
+        await upload.Complete(Owner, null);
+        var obj = cluster.Client.GetGrain<IObjectGrain>(objectId);
+        await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Ready, what: "ready");
+
+        var (_, ingestion) = await obj.Approve(Admin);
+        await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Active, what: "active");
+        await obj.Delete(Owner);
+        await Eventually.Until(() => store.ListKeysAsync(ObjectKeys.ObjectPrefix(datasetId, objectId), 10), k => k.Count == 0, what: "the purge");
+
+        Assert.Equal(["ingest", "remove"], RecordingIngestionStage.Events.Where(e => e.ObjectId == objectId).Select(e => e.Action));
+        Assert.StartsWith("job_", ingestion);
+    }
+
+    [Fact]
     public async Task OnlyAReadyObjectCanBeApprovedButAProcessingOneCanBeRejected()
     {
         using var dir = new TempDir();

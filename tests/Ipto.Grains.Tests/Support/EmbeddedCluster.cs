@@ -33,6 +33,7 @@ public static class EmbeddedCluster
             host.Services.AddSingleton<IJobHandler, FlakyJobHandler>();
             host.Services.AddSingleton<Ipto.Grains.Datasets.IDatasetPurgeStep, HoldingPurgeStep>();
             host.Services.AddSingleton<Ipto.Grains.Normalization.ITextExtractor, HoldingExtractor>();
+            host.Services.AddSingleton<Ipto.Grains.Normalization.IIngestionStage, RecordingIngestionStage>();
         });
         builder.ConfigureSilo((_, silo) => silo.AddIptoGrainServices(configuration));
         var cluster = builder.Build();
