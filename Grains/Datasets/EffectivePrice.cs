@@ -1,0 +1,24 @@
+using Ipto.Datasets;
+
+namespace Ipto.Grains.Datasets;
+
+/// <summary>
+/// The per-result retrieval price of SPEC §4, in integer micro-USD (rounded half away from zero):
+/// fixed → base; time_decay → base × max(floor_ratio, 0.5^(age_days / half_life_days)) with age from the object's
+/// approval; demand_curve → base × clamp((queries_last_24h / reference_daily_queries)^elasticity, min, max).
+/// </summary>
+public static class EffectivePrice
+{
+    public static long RetrievalMicros(string pricingModel, DatasetPricing pricing, double objectAgeDays, long queriesLast24h)
+    {
+        var basePrice = (double)pricing.PricePerRetrievalMicros;
+        var multiplier = pricingModel switch
+        {
+            "time_decay" => Math.Max((double)pricing.FloorRatio, Math.Pow(0.5, Math.Max(0, objectAgeDays) / (double)pricing.HalfLifeDays)),
+            "demand_curve" => Math.Clamp(Math.Pow(Math.Max(0, queriesLast24h) / (double)pricing.ReferenceDailyQueries, (double)pricing.Elasticity),
+                (double)pricing.MinMultiplier, (double)pricing.MaxMultiplier),
+            _ => 1.0,
+        };
+        return (long)Math.Round(basePrice * multiplier, MidpointRounding.AwayFromZero);
+    }
+}

@@ -1,0 +1,34 @@
+using Ipto.Datasets;
+using Ipto.Grains.Datasets;
+
+namespace Ipto.Domain.Tests.Datasets;
+
+public sealed class EffectivePriceTests
+{
+    private static readonly DatasetPricing Pricing = DatasetPricing.Default; // 0.03 per retrieval
+
+    [Fact]
+    public void FixedIsTheBasePrice() => Assert.Equal(30_000, EffectivePrice.RetrievalMicros("fixed", Pricing, 400, 1_000_000));
+
+    [Theory]
+    [InlineData(0, 30_000)]
+    [InlineData(30, 15_000)]
+    [InlineData(60, 7_500)]
+    [InlineData(300, 6_000)] // floor: 0.2 × base
+    [InlineData(-5, 30_000)] // approval in the future (clock skew) counts as new
+    public void TimeDecayHalvesEveryHalfLifeDownToTheFloor(double ageDays, long micros) =>
+        Assert.Equal(micros, EffectivePrice.RetrievalMicros("time_decay", Pricing, ageDays, 0));
+
+    [Theory]
+    [InlineData(1000, 30_000)]  // at the reference volume: ×1
+    [InlineData(4000, 60_000)]  // (4)^0.5 = 2
+    [InlineData(100_000, 90_000)] // capped at ×3
+    [InlineData(0, 15_000)]     // floored at ×0.5
+    [InlineData(250, 15_000)]   // (0.25)^0.5 = 0.5
+    public void DemandCurveFollowsVolumeWithinTheMultipliers(long queries, long micros) =>
+        Assert.Equal(micros, EffectivePrice.RetrievalMicros("demand_curve", Pricing, 0, queries));
+
+    [Fact]
+    public void PricesRoundToTheMicroDollar() =>
+        Assert.Equal(10_001, EffectivePrice.RetrievalMicros("time_decay", Pricing with { PricePerRetrievalMicros = 20_001 }, 30, 0)); // 10,000.5 rounds half away from zero
+}
