@@ -67,6 +67,8 @@ public static class IptoHostingExtensions
             sp.GetRequiredService<TimeProvider>()));
         // Registered before Orleans' own hosted services, so the schema exists before a silo or client starts.
         services.AddHostedService<SchemaMigrationService>();
+        services.AddSingleton<Metering.LedgerWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         return services;
     }
 

@@ -1,0 +1,38 @@
+using Ipto.Grains.Metering;
+using Ipto.Grains.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipto.Testing;
+
+/// <summary>The ledger writer's contract, run against any app database (SQLite in grain tests, PostgreSQL in integration).</summary>
+public static class LedgerChecks
+{
+    public static async Task ConcurrentAppendsAreDurableInFewBatchesAsync(AppDatabase database)
+    {
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var writer = new LedgerWriter(database, NullLogger<LedgerWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        var tenant = "tnt_" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow;
+
+        var rows = Enumerable.Range(0, 300).Select(i => i % 2 == 0
+            ? (LedgerRow)new SearchActivityRow($"sa_{tenant}_{i}", tenant, "key_1", "key_1", $"query {i}", ["dset_a", "dset_b"], 3, 90_000, now)
+            : new AccessEventRow($"ret_{tenant}_{i}", "retrieval", tenant, "tnt_provider", "dset_a", "obj_1", "key_1", $"sa_{tenant}_{i - 1}", 30_000, now)).ToArray();
+        await Task.WhenAll(rows.Select(writer.AppendAsync));
+        await writer.AppendAsync(rows[0]); // the same row again is a no-op
+
+        Assert.Equal(150, await CountAsync(database, "search_activities", tenant));
+        Assert.Equal(150, await CountAsync(database, "access_events", tenant));
+        Assert.InRange(writer.BatchesCommitted, 1, 100);
+
+        await writer.StopAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.AppendAsync(new AccessEventRow("late", "retrieval", tenant, "p", "d", null, null, null, 0, now)));
+    }
+
+    private static async Task<long> CountAsync(AppDatabase database, string table, string tenant)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command($"SELECT count(*) FROM {table} WHERE tenant_id = @t").With("@t", tenant);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
