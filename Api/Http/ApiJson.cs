@@ -60,6 +60,7 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(ReviewDecisionRequest))]
 [JsonSerializable(typeof(Envelope<ApprovedResponse>))]
 [JsonSerializable(typeof(Envelope<DownloadResponse>))]
+[JsonSerializable(typeof(Envelope<SearchActivityPage>))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

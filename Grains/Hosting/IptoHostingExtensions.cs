@@ -68,6 +68,7 @@ public static class IptoHostingExtensions
         // Registered before Orleans' own hosted services, so the schema exists before a silo or client starts.
         services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<Metering.LedgerWriter>();
+        services.AddSingleton<Metering.ActivityReader>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         return services;
     }

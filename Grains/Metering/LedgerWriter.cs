@@ -80,14 +80,14 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
                     """, transaction)
                 .With("@id", s.SearchActivityId).With("@tenant", s.TenantId).With("@key", s.ApiKeyId).With("@principal", s.PrincipalId)
                 .With("@query", s.QueryText).With("@datasets", JsonSerializer.Serialize(s.DatasetIds)).With("@results", s.ResultCount)
-                .With("@charged", s.ChargedMicros).With("@at", s.OccurredAt),
+                .With("@charged", s.ChargedMicros).With("@at", s.OccurredAt.ToUniversalTime()),
             AccessEventRow a => connection.Command("""
                     INSERT INTO access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, search_activity_id, charged_micros, occurred_at)
                     VALUES (@id, @type, @tenant, @provider, @dataset, @object, @key, @search, @charged, @at) ON CONFLICT (access_id) DO NOTHING
                     """, transaction)
                 .With("@id", a.AccessId).With("@type", a.Type).With("@tenant", a.TenantId).With("@provider", a.ProviderTenantId)
                 .With("@dataset", a.DatasetId).With("@object", a.ObjectId).With("@key", a.ApiKeyId).With("@search", a.SearchActivityId)
-                .With("@charged", a.ChargedMicros).With("@at", a.OccurredAt),
+                .With("@charged", a.ChargedMicros).With("@at", a.OccurredAt.ToUniversalTime()),
             _ => throw new ArgumentException($"Unknown ledger row {row.GetType().Name}.", nameof(row)),
         };
         await command.ExecuteNonQueryAsync();

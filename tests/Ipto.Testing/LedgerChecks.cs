@@ -25,6 +25,16 @@ public static class LedgerChecks
         Assert.Equal(150, await CountAsync(database, "access_events", tenant));
         Assert.InRange(writer.BatchesCommitted, 1, 100);
 
+        // The activity read side filters by key and time range and pages newest first on this database too.
+        var reader = new ActivityReader(database);
+        var (firstPage, total) = await reader.SearchesAsync(new SearchActivityQuery(tenant, "key_1", now.AddMinutes(-1), now.AddMinutes(1)), null, 10);
+        Assert.Equal(150, total);
+        Assert.Equal(10, firstPage.Count);
+        Assert.Equal(0, (await reader.SearchesAsync(new SearchActivityQuery(tenant, null, null, now.AddMinutes(-1)), null, 10)).Total);
+        Assert.Equal(0, (await reader.SearchesAsync(new SearchActivityQuery(tenant, "key_2", null, null), null, 10)).Total);
+        var (next, _) = await reader.SearchesAsync(new SearchActivityQuery(tenant, null, null, null), firstPage[^1].SearchActivityId, 500);
+        Assert.Equal(140, next.Count);
+
         await writer.StopAsync(CancellationToken.None);
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.AppendAsync(new AccessEventRow("late", "retrieval", tenant, "p", "d", null, null, null, 0, now)));
     }

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Ipto.Api.Http;
+using Ipto.Api.Http.Auth;
+using Ipto.Api.Http.Paging;
+using Ipto.Common;
+using Ipto.Grains.Metering;
+using Ipto.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ipto.Api.Endpoints;
+
+public sealed record SearchActivityResponse(
+    string SearchActivityId, string QueryText, string? ApiKeyId, IReadOnlyList<string> DatasetIds, int ResultCount, decimal ChargedAmount,
+    string Currency, DateTimeOffset OccurredAt)
+{
+    public static SearchActivityResponse From(SearchActivityRow r) =>
+        new(r.SearchActivityId, r.QueryText, r.ApiKeyId, r.DatasetIds, r.ResultCount, Money.FromMicros(r.ChargedMicros), Money.Currency, r.OccurredAt);
+}
+
+/// <summary>The searches list keeps the public docs' name <c>searches</c> instead of <c>items</c> (SPEC §12).</summary>
+public sealed record SearchActivityPage(IReadOnlyList<SearchActivityResponse> Searches, string? NextCursor, bool HasMore, long Total);
+
+/// <summary>Buyer activity (SPEC §8): the tenant's searches from the ledger.</summary>
+public static class ActivityEndpoints
+{
+    public static RouteGroupBuilder MapActivityEndpoints(this RouteGroupBuilder v1)
+    {
+        v1.MapGroup("/agent/activity").WithTags("Activity")
+            .MapGet("/searches", SearchesAsync).RequireScope(Scopes.UsageRead).WithName("ListSearchActivities");
+        return v1;
+    }
+
+    private static async Task<EnvelopeResult<SearchActivityPage>> SearchesAsync(
+        HttpContext http, ActivityReader activity, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        [FromQuery(Name = "api_key_id")] string? apiKeyId, [FromQuery] string? from, [FromQuery] string? to)
+    {
+        var caller = http.Require();
+        if (apiKeyId is not null && !Ids.IsValid(apiKeyId, IdPrefixes.ApiKey))
+            throw new IptoException(ErrorCodes.InvalidRequest, "api_key_id is not an API key id.", [new FieldError("api_key_id", "is not an API key id")]);
+        var range = (From: Timestamp("from", from), To: Timestamp("to", to));
+        if (range.From is not null && range.To is not null && range.From >= range.To)
+            throw new IptoException(ErrorCodes.InvalidRequest, "from must be before to.", [new FieldError("from", "must be before to")]);
+
+        var page = PageRequest.Parse(limit, cursor);
+        var codec = await codecs.GetAsync();
+        var scope = $"searches:{caller.TenantId}:{apiKeyId}:{from}:{to}";
+        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
+        var (rows, total) = await activity.SearchesAsync(new SearchActivityQuery(caller.TenantId, apiKeyId, range.From, range.To), after, page.Limit + 1);
+        var result = page.ToPage(rows, r => r.SearchActivityId, codec, scope);
+        return ApiResults.Ok(new SearchActivityPage(result.Items.Select(SearchActivityResponse.From).ToArray(), result.NextCursor, result.HasMore, total));
+    }
+
+    private static DateTimeOffset? Timestamp(string name, string? value)
+    {
+        if (value is null) return null;
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var parsed) && (value.EndsWith('Z') || value.Contains('+')))
+            return parsed;
+        throw new IptoException(ErrorCodes.InvalidRequest, $"{name} must be an ISO 8601 UTC timestamp such as 2026-04-05T10:00:00.000Z.",
+            [new FieldError(name, "must be an ISO 8601 timestamp with a zone")]);
+    }
+}
