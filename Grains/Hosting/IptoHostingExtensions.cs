@@ -54,6 +54,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Normalization.ITextExtractor, Normalization.MediaMetadataExtractor>();
         services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
         services.AddSingleton<IJobHandler, Normalization.IngestionHandler>();
+        services.AddSingleton<Normalization.IIngestionStage, Search.IndexingStage>();
         services.AddSingleton<Objects.ObjectBlobPurger>();
         services.AddSingleton<IJobHandler, Objects.ObjectPurgeHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
