@@ -26,6 +26,10 @@ public interface IDatasetIndexGrain : IGrainWithStringKey
     [Alias("RemoveObject")]
     Task RemoveObject(string objectId);
 
+    /// <summary>Removes every entry (the dataset is being deleted).</summary>
+    [Alias("Drop")]
+    Task Drop();
+
     /// <summary>Lexical search with the query syntax of SPEC §7; a syntax error is 400 <c>invalid_query</c>.</summary>
     [Alias("SearchLexical")]
     Task<IReadOnlyList<IndexHit>> SearchLexical(string query, int top);

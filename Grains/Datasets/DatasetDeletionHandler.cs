@@ -43,6 +43,18 @@ public sealed class DatasetObjectPurgeStep(Objects.ObjectProjection objects, IGr
     }
 }
 
+/// <summary>Empties the dataset's search index.</summary>
+public sealed class DatasetIndexPurgeStep(IGrainFactory grains) : IDatasetPurgeStep
+{
+    public string Name => "index";
+
+    public async Task<long> PurgeAsync(string datasetId, CancellationToken cancellationToken)
+    {
+        await grains.GetGrain<Ipto.Search.IDatasetIndexGrain>(datasetId).Drop();
+        return 0;
+    }
+}
+
 /// <summary>Deletes every blob and derived file under the dataset's prefix, a batch at a time.</summary>
 public sealed class DatasetBlobPurgeStep(IObjectStore store) : IDatasetPurgeStep
 {

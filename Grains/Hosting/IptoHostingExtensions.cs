@@ -41,6 +41,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton<Datasets.CatalogReader>();
         services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetObjectPurgeStep>();
+        services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetIndexPurgeStep>();
         services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetBlobPurgeStep>();
         services.AddSingleton<IJobHandler, Datasets.DatasetDeletionHandler>();
         services.AddSingleton<Objects.ObjectProjection>();

@@ -98,6 +98,14 @@ public sealed class DatasetIndexGrain(IObjectStore store, IOptions<IptoOptions> 
         return Task.CompletedTask;
     }
 
+    public Task Drop()
+    {
+        _writer!.DeleteAll();
+        _writer.Commit();
+        _searchers!.MaybeRefreshBlocking();
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<IndexHit>> SearchLexical(string query, int top)
     {
         Query parsed;

@@ -76,4 +76,19 @@ public sealed class DatasetIndexGrainTests
         await cluster.DeactivateAsync(index);
         Assert.Equal([ids[0]], await Found("lading"));
     }
+
+    [Fact]
+    public async Task DeletingTheDatasetEmptiesItsIndex()
+    {
+        using var dir = new TempDir();
+        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var (datasetId, _) = await IndexedDatasetAsync(cluster);
+        var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
+        Assert.NotEmpty(await index.SearchLexical("shipping", 10));
+
+        var job = await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Delete(Owner);
+
+        await Eventually.Until(() => ReadModel.JobStatusAsync(dir.Path, job.JobId), s => s == Ipto.Jobs.JobStatuses.Succeeded, TimeSpan.FromSeconds(30), "the deletion");
+        Assert.Empty(await index.SearchLexical("shipping OR cargo OR lading", 10));
+    }
 }
