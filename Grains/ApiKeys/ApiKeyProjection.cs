@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
 using System.Text.Json;
 using Ipto.ApiKeys;
 using Ipto.Grains.Storage;
@@ -59,8 +57,8 @@ public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            var expiresAt = Timestamp(reader, 10);
-            var revokedAt = Timestamp(reader, 11);
+            var expiresAt = reader.GetUtcTimestamp(10);
+            var revokedAt = reader.GetUtcTimestamp(11);
             var status = ApiKeyState.Status(revokedAt, expiresAt, now);
             rows.Add(new ApiKeyView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
@@ -68,22 +66,9 @@ public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
                 JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
                 reader.IsDBNull(7) ? null : new SpendLimit(reader.GetInt64(7), reader.GetString(8)),
                 reader.IsDBNull(9) ? null : reader.GetDouble(9),
-                expiresAt, status, Timestamp(reader, 14)!.Value, reader.GetString(13), Timestamp(reader, 12), revokedAt));
+                expiresAt, status, reader.GetUtcTimestamp(14)!.Value, reader.GetString(13), reader.GetUtcTimestamp(12), revokedAt));
         }
 
         return rows;
-    }
-
-    private static DateTimeOffset? Timestamp(DbDataReader reader, int ordinal)
-    {
-        if (reader.IsDBNull(ordinal)) return null;
-        var value = reader.GetValue(ordinal);
-        return value switch
-        {
-            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-            DateTimeOffset dto => dto,
-            string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-            _ => throw new InvalidOperationException($"Unexpected timestamp type {value.GetType().Name}."),
-        };
     }
 }

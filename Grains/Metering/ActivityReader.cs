@@ -27,14 +27,8 @@ public sealed class ActivityReader(AppDatabase database)
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            var occurred = reader.GetValue(8) switch
-            {
-                DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-                DateTimeOffset dto => dto,
-                var other => DateTimeOffset.Parse(Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture)!, System.Globalization.CultureInfo.InvariantCulture),
-            };
             rows.Add(new SearchActivityRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [], reader.GetInt32(6), reader.GetInt64(7), occurred.ToUniversalTime()));
+                reader.GetString(4), JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [], reader.GetInt32(6), reader.GetInt64(7), reader.GetUtcTimestamp(8)!.Value));
         }
 
         return (rows, total);

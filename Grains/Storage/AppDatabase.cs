@@ -83,6 +83,19 @@ public static class DbCommandExtensions
         return command;
     }
 
+    /// <summary>A UTC timestamp column in either dialect (SQLite gives text, Npgsql a UTC DateTime); null for NULL.</summary>
+    public static DateTimeOffset? GetUtcTimestamp(this DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal)) return null;
+        return reader.GetValue(ordinal) switch
+        {
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            DateTimeOffset dto => dto.ToUniversalTime(),
+            string text => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal).ToUniversalTime(),
+            var other => throw new InvalidOperationException($"Unexpected timestamp type {other.GetType().Name}."),
+        };
+    }
+
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         var command = connection.CreateCommand();
