@@ -61,6 +61,8 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<ApprovedResponse>))]
 [JsonSerializable(typeof(Envelope<DownloadResponse>))]
 [JsonSerializable(typeof(Envelope<SearchActivityPage>))]
+[JsonSerializable(typeof(Envelope<SearchResponse>))]
+[JsonSerializable(typeof(SearchRequestBody))]
 [JsonSerializable(typeof(FieldError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

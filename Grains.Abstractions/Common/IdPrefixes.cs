@@ -10,4 +10,7 @@ public static class IdPrefixes
     public const string Upload = "upl";
     public const string Job = "job";
     public const string Request = "req";
+    public const string SearchActivity = "sa";
+    public const string Retrieval = "ret";
+    public const string SearchSession = "ss";
 }

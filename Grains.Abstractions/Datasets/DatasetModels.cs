@@ -165,3 +165,14 @@ public sealed record ObjectChange(
     [property: Id(1)] long Sequence,
     [property: Id(2)] ObjectFootprint? Before,
     [property: Id(3)] ObjectFootprint After);
+
+/// <summary>What a search needs of a dataset it may use: identity, owner, modality and the current price inputs.</summary>
+[GenerateSerializer, Alias("Ipto.DatasetSearchProfile")]
+public sealed record DatasetSearchProfile(
+    [property: Id(0)] string DatasetId,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string SourceModality,
+    [property: Id(4)] string PricingModel,
+    [property: Id(5)] DatasetPricing Pricing,
+    [property: Id(6)] long QueriesLast24h);

@@ -50,4 +50,11 @@ public interface IDatasetGrain : IGrainWithStringKey
 
     [Alias("ListGrants")]
     Task<IReadOnlyList<DatasetGrant>> ListGrants(Caller caller);
+
+    /// <summary>
+    /// The dataset's search profile when <paramref name="caller"/> may search it now (active; own, listed, or restricted
+    /// with a grant), else null; counts one query toward the demand curve.
+    /// </summary>
+    [Alias("OpenForSearch")]
+    Task<DatasetSearchProfile?> OpenForSearch(Caller caller);
 }

@@ -63,6 +63,8 @@ public sealed class ApiKeyGrain(
         return View();
     }
 
+    public Task<SpendLimit?> GetSpendLimit() => Task.FromResult(state.RecordExists ? state.State.SpendLimit : null);
+
     public Task<KeyPrincipal?> Authenticate(string secret)
     {
         // Compare even for a missing key, so timing does not tell which prefixes exist.

@@ -17,6 +17,11 @@ public sealed class DatasetGrain(
     TimeProvider time,
     ILogger<DatasetGrain> logger) : Grain, IDatasetGrain
 {
+    private static readonly TimeSpan DemandFlushPeriod = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _demandFlush;
+    private bool _demandDirty;
+
     private string DatasetId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -196,6 +201,38 @@ public sealed class DatasetGrain(
         EnsureOwnedBy(caller);
         return Task.FromResult<IReadOnlyList<DatasetGrant>>(state.State.Grants.OrderBy(g => g.Value)
             .Select(g => new DatasetGrant(DatasetId, g.Key, g.Value, GrantStatuses.Active)).ToArray());
+    }
+
+    public Task<DatasetSearchProfile?> OpenForSearch(Caller caller)
+    {
+        var s = state.State;
+        var mayUse = state.RecordExists && s.Status == DatasetStatuses.Active
+            && (caller.Owns(s.TenantId) || s.Visibility == "listed" || (s.Visibility == "restricted" && s.Grants.ContainsKey(caller.TenantId)));
+        if (!mayUse) return Task.FromResult<DatasetSearchProfile?>(null);
+
+        var now = time.GetUtcNow();
+        DemandCounter.Count(s.DemandByHour, now);
+        _demandDirty = true;
+        _demandFlush ??= this.RegisterGrainTimer(FlushDemandAsync, new GrainTimerCreationOptions(DemandFlushPeriod, DemandFlushPeriod) { Interleave = false });
+        return Task.FromResult<DatasetSearchProfile?>(new DatasetSearchProfile(DatasetId, s.TenantId, s.Name, s.SourceModality, s.PricingModel, s.Pricing,
+            DemandCounter.Last24h(s.DemandByHour, now)));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushDemandAsync(cancellationToken);
+
+    private async Task FlushDemandAsync(CancellationToken cancellationToken)
+    {
+        if (!_demandDirty) return;
+        _demandDirty = false;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            _demandDirty = true;
+            logger.LogWarning(e, "Flushing the demand counter of {DatasetId} failed; the next flush retries", DatasetId);
+        }
     }
 
     private void EnsureAdmin(Caller caller)

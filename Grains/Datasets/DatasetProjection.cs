@@ -143,6 +143,25 @@ public sealed class CatalogReader(AppDatabase database)
         return usable;
     }
 
+    /// <summary>
+    /// The datasets a tenant may search, with their owners: its own active datasets, listed ones, and restricted ones it
+    /// was granted (the catalog holds only active ones). The dataset grains re-check each before it is searched.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> SearchableAsync(string tenantId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("""
+            SELECT d.dataset_id, d.tenant_id FROM datasets d WHERE d.tenant_id = @tenant AND d.status = 'active'
+            UNION
+            SELECT c.dataset_id, c.tenant_id FROM catalog_datasets c WHERE c.visibility = 'listed'
+                OR EXISTS (SELECT 1 FROM dataset_grants g WHERE g.dataset_id = c.dataset_id AND g.tenant_id = @tenant)
+            """).With("@tenant", tenantId);
+        var searchable = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) searchable[reader.GetString(0)] = reader.GetString(1);
+        return searchable;
+    }
+
     private static string EscapeLike(string word) => word.Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

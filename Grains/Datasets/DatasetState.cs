@@ -25,6 +25,9 @@ public sealed class DatasetState
 
     /// <summary>What each object last counted for, and the sequence of that change (dedupes and orders redeliveries).</summary>
     [Id(18)] public Dictionary<string, AppliedObject> AppliedObjects { get; set; } = [];
+
+    /// <summary>Search queries per UTC hour (last 24 h) for the demand curve; counted in memory, flushed by a timer.</summary>
+    [Id(19)] public Dictionary<long, long> DemandByHour { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("Ipto.AppliedObject")]

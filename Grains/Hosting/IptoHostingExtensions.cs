@@ -4,6 +4,7 @@ using Ipto.Grains.ObjectStore;
 using Ipto.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -56,6 +57,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<IJobHandler, Normalization.NormalizationHandler>();
         services.AddSingleton<IJobHandler, Normalization.IngestionHandler>();
         services.AddSingleton<Normalization.IIngestionStage, Search.IndexingStage>();
+        services.TryAddSingleton<Search.ITextEmbedder, Search.MiniLmEmbedder>();
         services.AddSingleton<Objects.ObjectBlobPurger>();
         services.AddSingleton<IJobHandler, Objects.ObjectPurgeHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));

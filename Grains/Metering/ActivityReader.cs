@@ -34,6 +34,16 @@ public sealed class ActivityReader(AppDatabase database)
         return (rows, total);
     }
 
+    /// <summary>What an API key was charged from <paramref name="from"/> on (the spend counter's rebuild).</summary>
+    public async Task<long> SpentMicrosAsync(string apiKeyId, DateTimeOffset from)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command(
+            "SELECT COALESCE(SUM(charged_micros), 0) FROM access_events WHERE api_key_id = @key AND occurred_at >= @from")
+            .With("@key", apiKeyId).With("@from", from.ToUniversalTime());
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static System.Data.Common.DbCommand Parameters(System.Data.Common.DbCommand command, SearchActivityQuery query) =>
         command.With("@tenant", query.TenantId).With("@key", query.ApiKeyId).With("@from", query.From?.ToUniversalTime()).With("@to", query.To?.ToUniversalTime());
 }

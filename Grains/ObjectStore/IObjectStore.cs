@@ -88,6 +88,9 @@ public static class ObjectKeys
 
     public static string ObjectChunks(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "chunks.jsonl";
 
+    /// <summary>The embeddings of the chunks, in chunk order (see the search feature's VectorFile).</summary>
+    public static string ObjectVectors(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "vectors.f32";
+
     public const int MinimumPartSize = 5 * 1024 * 1024;
     public const int MaxPartNumber = 10_000;
 }

@@ -1,54 +1,84 @@
-using System.Text.Json;
-using Ipto.Common;
+using System.Globalization;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.ObjectStore;
 using Ipto.Objects;
 using Ipto.Search;
 using Lucene.Net.Analysis;
-using Lucene.Net.Analysis.Core;
-using Lucene.Net.Analysis.Miscellaneous;
-using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
-using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ipto.Grains.Search;
 
-/// <summary>
-/// A dataset's Lucene index on the silo's local disk (BM25 on writer and searcher; keyword fields for ids and content
-/// types; content stored with offsets for highlighting). The chunk files in the object store are the durable source:
-/// indexing an object again replaces its documents, so the index can always be rebuilt.
-/// </summary>
-public sealed class DatasetIndexGrain(IObjectStore store, IOptions<IptoOptions> options) : Grain, IDatasetIndexGrain
+[GenerateSerializer, Alias("Ipto.IndexedObject")]
+public sealed record IndexedObject(
+    [property: Id(0)] string ObjectId,
+    [property: Id(1)] string Filename,
+    [property: Id(2)] string ContentType,
+    [property: Id(3)] DateTimeOffset UploadedAt,
+    [property: Id(4)] DateTimeOffset? ApprovedAt);
+
+/// <summary>Which objects the index holds, and a generation bumped on every change (stamped into each Lucene commit).</summary>
+[GenerateSerializer, Alias("Ipto.DatasetIndexState")]
+public sealed class DatasetIndexState
 {
-    private const LuceneVersion Version = LuceneVersion.LUCENE_48;
-    private static readonly FieldType ContentType = CreateContentType();
+    [Id(0)] public long Generation { get; set; }
+    [Id(1)] public Dictionary<string, IndexedObject> Objects { get; set; } = [];
+}
+
+/// <summary>
+/// A dataset's index on the silo's local disk: Lucene (BM25 on writer and searcher; keyword fields for ids and content
+/// types; content stored with offsets) plus each chunk's embedding as binary doc values. The chunk and vector files in
+/// the object store are the durable source and the grain state lists the objects indexed: when the local index's
+/// commit does not carry the state's generation (a new silo, a lost or stale disk), activation rebuilds it from those
+/// files, so the index follows its grain anywhere.
+/// </summary>
+public sealed class DatasetIndexGrain(
+    [PersistentState("index", StorageNames.Default)] IPersistentState<DatasetIndexState> state,
+    IObjectStore store,
+    ITextEmbedder embedder,
+    IOptions<IptoOptions> options,
+    ILogger<DatasetIndexGrain> logger) : Grain, IDatasetIndexGrain
+{
+    private const string GenerationKey = "generation";
+    private static readonly FieldType ContentFieldType = CreateContentType();
+    private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(2);
 
     private FSDirectory? _directory;
     private Analyzer? _analyzer;
     private IndexWriter? _writer;
     private SearcherManager? _searchers;
+    private SegmentVectors? _vectors;
 
     private string DatasetId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var path = Path.Combine(options.Value.FullDataDir, "index", DatasetId);
         System.IO.Directory.CreateDirectory(path);
         _directory = FSDirectory.Open(path);
-        _analyzer = new PerFieldAnalyzerWrapper(new StandardAnalyzer(Version), new Dictionary<string, Analyzer>
+        _analyzer = LexicalQuery.CreateAnalyzer();
+        _writer = new IndexWriter(_directory, new IndexWriterConfig(LexicalQuery.Version, _analyzer) { Similarity = new BM25Similarity() });
+        _vectors = new SegmentVectors(embedder.Dimensions);
+
+        var local = _writer.CommitData.TryGetValue(GenerationKey, out var stamp) ? stamp : null;
+        if (local != state.State.Generation.ToString(CultureInfo.InvariantCulture))
         {
-            ["object_id"] = new KeywordAnalyzer(),
-            ["content_type"] = new KeywordAnalyzer(),
-        });
-        _writer = new IndexWriter(_directory, new IndexWriterConfig(Version, _analyzer) { Similarity = new BM25Similarity() });
+            logger.LogInformation("Rebuilding the index of {DatasetId} from {Count} objects (local generation {Local}, expected {Expected})",
+                DatasetId, state.State.Objects.Count, local ?? "none", state.State.Generation);
+            _writer.DeleteAll();
+            foreach (var obj in state.State.Objects.Values) await AddDocumentsAsync(obj, cancellationToken);
+            Commit();
+        }
+
         _searchers = new SearcherManager(_writer, true, null);
-        return Task.CompletedTask;
+        _vectors.Refresh(Acquire(out var searcher).IndexReader);
+        _searchers.Release(searcher);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -62,78 +92,191 @@ public sealed class DatasetIndexGrain(IObjectStore store, IOptions<IptoOptions> 
 
     public async Task<int> IndexObject(ObjectSnapshot obj)
     {
-        var documents = new List<Document>();
-        await using (var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(obj.DatasetId, obj.ObjectId)))
-        using (var reader = new StreamReader(chunks))
-        {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.Length == 0) continue;
-                using var chunk = JsonDocument.Parse(line);
-                var root = chunk.RootElement;
-                documents.Add(new Document
-                {
-                    new StringField("object_id", obj.ObjectId, Field.Store.YES),
-                    new StringField("content_type", obj.ContentType.ToLowerInvariant(), Field.Store.YES),
-                    new TextField("filename", obj.Filename, Field.Store.YES),
-                    new Int32Field("chunk_index", root.GetProperty("chunk_index").GetInt32(), Field.Store.YES),
-                    new Field("content", root.GetProperty("text").GetString() ?? "", ContentType),
-                });
-            }
-        }
-
+        var entry = new IndexedObject(obj.ObjectId, obj.Filename, obj.ContentType.ToLowerInvariant(), obj.CreatedAt, obj.ReviewedAt);
         // Replace what an earlier run indexed for the object: indexing is idempotent.
         _writer!.DeleteDocuments(new Term("object_id", obj.ObjectId));
-        _writer.AddDocuments(documents);
-        _writer.Commit();
-        _searchers!.MaybeRefreshBlocking();
-        return documents.Count;
+        var count = await AddDocumentsAsync(entry, CancellationToken.None);
+        state.State.Objects[obj.ObjectId] = entry;
+        await CommitAndSaveAsync();
+        return count;
     }
 
-    public Task RemoveObject(string objectId)
+    public async Task RemoveObject(string objectId)
     {
         _writer!.DeleteDocuments(new Term("object_id", objectId));
-        _writer.Commit();
-        _searchers!.MaybeRefreshBlocking();
-        return Task.CompletedTask;
+        state.State.Objects.Remove(objectId);
+        await CommitAndSaveAsync();
     }
 
-    public Task Drop()
+    public async Task Drop()
     {
         _writer!.DeleteAll();
-        _writer.Commit();
-        _searchers!.MaybeRefreshBlocking();
-        return Task.CompletedTask;
+        state.State.Objects.Clear();
+        await CommitAndSaveAsync();
     }
 
-    public Task<IReadOnlyList<IndexHit>> SearchLexical(string query, int top)
+    public Task<int> Count()
     {
-        Query parsed;
+        Acquire(out var searcher);
         try
         {
-            parsed = new QueryParser(Version, "content", _analyzer) { AllowLeadingWildcard = true }.Parse(query);
+            return Task.FromResult(searcher.IndexReader.NumDocs);
         }
-        catch (ParseException e)
+        finally
         {
-            throw new IptoException(ErrorCodes.InvalidQuery, $"The query does not parse: {e.Message}");
+            _searchers!.Release(searcher);
         }
+    }
 
-        var searcher = _searchers!.Acquire();
+    public Task<IndexResult> Search(IndexQuery query)
+    {
+        var top = Math.Clamp(query.Top, 1, 1000);
+        Acquire(out var searcher);
         try
         {
             searcher.Similarity = new BM25Similarity();
-            var hits = searcher.Search(parsed, top).ScoreDocs.Select(hit =>
+            var filter = BuildFilter(query.Filter);
+            IReadOnlyList<IndexHit> lexical = [];
+            if (query.Lexical is not null)
             {
-                var doc = searcher.Doc(hit.Doc);
-                return new IndexHit(DatasetId, doc.Get("object_id"), doc.GetField("chunk_index").GetInt32Value() ?? 0, hit.Score,
-                    doc.Get("content"), doc.Get("filename"), doc.Get("content_type"));
-            }).ToArray();
-            return Task.FromResult<IReadOnlyList<IndexHit>>(hits);
+                var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(query.Lexical, _analyzer!), searcher.IndexReader, query.Lexical);
+                var collector = TopScoreDocCollector.Create(top, true);
+                try
+                {
+                    searcher.Search(parsed, filter, new TimeLimitingCollector(collector, TimeLimitingCollector.GlobalCounter,
+                        (long)TimeBudget.TotalMilliseconds));
+                }
+                catch (TimeLimitingCollector.TimeExceededException)
+                {
+                    logger.LogWarning("A lexical query on {DatasetId} ran out of its time budget; partial results returned", DatasetId);
+                }
+
+                lexical = collector.GetTopDocs().ScoreDocs.Select(hit => ToHit(searcher, hit.Doc, hit.Score)).ToArray();
+            }
+
+            IReadOnlyList<IndexHit> dense = query.Vector is null
+                ? []
+                : _vectors!.Search(searcher.IndexReader, query.Vector, filter, top).Select(hit => ToHit(searcher, hit.Doc, hit.Score)).ToArray();
+            return Task.FromResult(new IndexResult(lexical, dense));
+        }
+        finally
+        {
+            _searchers!.Release(searcher);
+        }
+    }
+
+    private async Task<int> AddDocumentsAsync(IndexedObject obj, CancellationToken cancellationToken)
+    {
+        float[][] vectors = [];
+        try
+        {
+            await using var input = await store.OpenReadAsync(ObjectKeys.ObjectVectors(DatasetId, obj.ObjectId), cancellationToken);
+            vectors = await VectorFile.ReadAsync(input, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            logger.LogWarning("Object {ObjectId} has no vector file; it is indexed for lexical search only", obj.ObjectId);
+        }
+
+        var documents = new List<Document>();
+        try
+        {
+            await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(DatasetId, obj.ObjectId), cancellationToken);
+            await foreach (var chunk in ChunkFile.ReadAsync(chunks, cancellationToken))
+            {
+                var index = chunk.Locator.ChunkIndex;
+                var vector = index < vectors.Length ? VectorFile.ToBytes(vectors[index]) : [];
+                documents.Add(ToDocument(obj, chunk, vector));
+            }
+        }
+        catch (ObjectNotFoundException)
+        {
+            logger.LogWarning("Object {ObjectId} has no chunk file any more; nothing to index", obj.ObjectId);
+        }
+
+        _writer!.AddDocuments(documents);
+        return documents.Count;
+    }
+
+    private static Document ToDocument(IndexedObject obj, StoredChunk chunk, byte[] vector)
+    {
+        var document = new Document
+        {
+            new StringField("object_id", obj.ObjectId, Field.Store.YES),
+            new StringField("content_type", obj.ContentType, Field.Store.YES),
+            new TextField("filename", obj.Filename, Field.Store.YES),
+            new Field(LexicalQuery.ContentField, chunk.Text, ContentFieldType),
+            new StoredField("chunk_index", chunk.Locator.ChunkIndex),
+            new StoredField("char_start", chunk.Locator.CharStart),
+            new StoredField("char_end", chunk.Locator.CharEnd),
+            new Int64Field("uploaded_at", obj.UploadedAt.ToUnixTimeMilliseconds(), Field.Store.YES),
+            new BinaryDocValuesField(SegmentVectors.Field, new BytesRef(vector)),
+        };
+        if (chunk.Locator.Page is { } page) document.Add(new StoredField("page", page));
+        if (chunk.Locator.Row is { } row) document.Add(new StoredField("row", row));
+        if (obj.ApprovedAt is { } approved) document.Add(new StoredField("approved_at", approved.ToUnixTimeMilliseconds()));
+        return document;
+    }
+
+    private IndexHit ToHit(IndexSearcher searcher, int docId, float score)
+    {
+        var doc = searcher.Doc(docId);
+        var locator = new CitationLocator(
+            doc.GetField("page")?.GetInt32Value(), doc.GetField("row")?.GetInt64Value(),
+            doc.GetField("char_start")?.GetInt64Value() ?? 0, doc.GetField("char_end")?.GetInt64Value() ?? 0,
+            doc.GetField("chunk_index")?.GetInt32Value() ?? 0);
+        var approved = doc.GetField("approved_at")?.GetInt64Value();
+        return new IndexHit(DatasetId, doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
+            locator, DateTimeOffset.FromUnixTimeMilliseconds(doc.GetField("uploaded_at")?.GetInt64Value() ?? 0),
+            approved is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved.Value));
+    }
+
+    private static Filter? BuildFilter(IndexFilter? filter)
+    {
+        if (filter is null || filter.IsEmpty) return null;
+        var all = new BooleanQuery();
+        if (filter.ContentTypes is { Count: > 0 } types) all.Add(AnyOf("content_type", types.Select(t => t.ToLowerInvariant())), Occur.MUST);
+        if (filter.ObjectIds is { Count: > 0 } ids) all.Add(AnyOf("object_id", ids), Occur.MUST);
+        if (filter.UploadedAfter is not null || filter.UploadedBefore is not null)
+        {
+            all.Add(NumericRangeQuery.NewInt64Range("uploaded_at", filter.UploadedAfter?.ToUnixTimeMilliseconds(),
+                filter.UploadedBefore?.ToUnixTimeMilliseconds(), false, false), Occur.MUST);
+        }
+
+        return new QueryWrapperFilter(all);
+    }
+
+    private static BooleanQuery AnyOf(string field, IEnumerable<string> values)
+    {
+        var any = new BooleanQuery();
+        foreach (var value in values.Distinct()) any.Add(new TermQuery(new Term(field, value)), Occur.SHOULD);
+        return any;
+    }
+
+    private IndexSearcher Acquire(out IndexSearcher searcher) => searcher = _searchers!.Acquire();
+
+    private async Task CommitAndSaveAsync()
+    {
+        state.State.Generation++;
+        Commit();
+        _searchers!.MaybeRefreshBlocking();
+        Acquire(out var searcher);
+        try
+        {
+            _vectors!.Refresh(searcher.IndexReader);
         }
         finally
         {
             _searchers.Release(searcher);
         }
+
+        await state.WriteStateAsync();
+    }
+
+    private void Commit()
+    {
+        _writer!.SetCommitData(new Dictionary<string, string> { [GenerationKey] = state.State.Generation.ToString(CultureInfo.InvariantCulture) });
+        _writer.Commit();
     }
 
     private static FieldType CreateContentType()

@@ -1,15 +1,73 @@
 using Ipto.Grains.Normalization;
+using Ipto.Grains.ObjectStore;
 using Ipto.Objects;
 using Ipto.Search;
 
 namespace Ipto.Grains.Search;
 
-/// <summary>The indexing step of ingestion: an approved object's chunks go into its dataset's index, and leave it on deletion.</summary>
-public sealed class IndexingStage(IGrainFactory grains) : IIngestionStage
+/// <summary>
+/// The indexing step of ingestion: embeds an approved object's chunks (in batches, off the request path) into a vector
+/// file beside the chunk file, then hands the object to its dataset's index; on deletion it leaves the index.
+/// A vector file that is already complete is reused, so a resumed job does not embed twice.
+/// </summary>
+public sealed class IndexingStage(IGrainFactory grains, IObjectStore store, ITextEmbedder embedder) : IIngestionStage
 {
-    public Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken) =>
-        grains.GetGrain<IDatasetIndexGrain>(obj.DatasetId).IndexObject(obj);
+    private const int Batch = 32;
+
+    public async Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken)
+    {
+        await EnsureVectorsAsync(store, embedder, obj.DatasetId, obj.ObjectId, cancellationToken);
+        await grains.GetGrain<IDatasetIndexGrain>(obj.DatasetId).IndexObject(obj);
+    }
 
     public Task RemoveAsync(ObjectSnapshot obj, CancellationToken cancellationToken) =>
         grains.GetGrain<IDatasetIndexGrain>(obj.DatasetId).RemoveObject(obj.ObjectId);
+
+    /// <summary>Streams the chunks in batches through the embedder into a temporary file, so memory stays bounded.</summary>
+    public static async Task EnsureVectorsAsync(IObjectStore store, ITextEmbedder embedder, string datasetId, string objectId, CancellationToken cancellationToken)
+    {
+        var key = ObjectKeys.ObjectVectors(datasetId, objectId);
+        var existing = await store.HeadAsync(key, cancellationToken);
+        var temp = Path.GetTempFileName();
+        try
+        {
+            var count = 0;
+            await using (var output = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await using var writer = await VectorFile.OpenWriterAsync(output, embedder.Dimensions, cancellationToken);
+                var batch = new List<string>(Batch);
+                await using (var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(datasetId, objectId), cancellationToken))
+                {
+                    await foreach (var _ in ChunkFile.ReadAsync(chunks, cancellationToken)) count++;
+                }
+
+                if (existing is not null && existing.SizeBytes == VectorFile.SizeOf(embedder.Dimensions, count)) return;
+
+                await using (var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(datasetId, objectId), cancellationToken))
+                {
+                    await foreach (var chunk in ChunkFile.ReadAsync(chunks, cancellationToken))
+                    {
+                        batch.Add(chunk.Text);
+                        if (batch.Count == Batch) await FlushAsync();
+                    }
+                }
+
+                await FlushAsync();
+
+                async Task FlushAsync()
+                {
+                    if (batch.Count == 0) return;
+                    foreach (var vector in embedder.Embed(batch)) await writer.AppendAsync(vector, cancellationToken);
+                    batch.Clear();
+                }
+            }
+
+            await using var input = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+            await store.WriteAsync(key, input, "application/octet-stream", cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
 }

@@ -1,0 +1,247 @@
+using Ipto.Common;
+using Ipto.Datasets;
+using Ipto.Grains.Datasets;
+using Ipto.Grains.Metering;
+using Ipto.Identity;
+using Ipto.Search;
+using Lucene.Net.Analysis;
+using Lucene.Net.Search;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Ipto.Grains.Search;
+
+/// <summary>
+/// The search path of SPEC §7, run on the silo that receives the call: dataset set (read model for candidates, each
+/// dataset grain for the final say), fan-out to index grains, fusion and dedup, pricing, spend limit, ledger, snippets.
+/// </summary>
+[StatelessWorker]
+public sealed class SearchCoordinatorGrain(
+    CatalogReader catalog,
+    LedgerWriter ledger,
+    ITextEmbedder embedder,
+    TimeProvider time,
+    ILogger<SearchCoordinatorGrain> logger) : Grain, ISearchCoordinatorGrain
+{
+    /// <summary>Ranked results a session can page through: five pages of the requested size, at most 200.</summary>
+    public static int Depth(int limit) => Math.Min(200, limit * 5 + 10);
+
+    private static readonly Analyzer Analyzer = LexicalQuery.CreateAnalyzer();
+
+    public async Task<SearchPage> Search(Caller caller, SearchRequest request)
+    {
+        EnsureScope(caller);
+        var mode = request.Mode == SearchModes.Auto ? QueryClassifier.AutoMode(request.Query) : request.Mode;
+        // Parse first: a syntax error is the caller's answer even when no dataset is searchable.
+        var lexical = mode is SearchModes.Lexical or SearchModes.Hybrid ? LexicalQuery.Parse(request.Query, Analyzer) : TryParse(request.Query);
+        var datasets = await ResolveDatasetsAsync(caller, request);
+        var vector = mode is SearchModes.Dense or SearchModes.Hybrid ? embedder.Embed([request.Query])[0] : null;
+
+        var filter = request.Filters is { } f ? new IndexFilter(f.ContentTypes, f.ObjectIds, f.UploadedAfter, f.UploadedBefore) : null;
+        var query = new IndexQuery(mode is SearchModes.Lexical or SearchModes.Hybrid ? request.Query : null, vector, filter, Depth(request.Limit));
+        var results = await Task.WhenAll(datasets.Keys.Select(id => GrainFactory.GetGrain<IDatasetIndexGrain>(id).Search(query)));
+
+        var lexicalHits = ResultFusion.MergeByScore(results.SelectMany(r => r.Lexical));
+        var denseHits = ResultFusion.MergeByScore(results.SelectMany(r => r.Dense));
+        var ranked = ResultFusion.Dedup(mode switch
+        {
+            SearchModes.Lexical => ResultFusion.Scored(lexicalHits),
+            SearchModes.Dense => ResultFusion.Scored(denseHits),
+            _ => ResultFusion.Fuse(lexicalHits, denseHits),
+        });
+
+        var sessionId = Ids.New(IdPrefixes.SearchSession);
+        var page = await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit);
+        if (page.Rest.Count > 0)
+        {
+            await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId)
+                .Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, page.Rest));
+        }
+
+        return page.Page with { SessionId = page.Rest.Count > 0 ? sessionId : null };
+    }
+
+    public async Task<SearchPage> Continue(Caller caller, string sessionId, int limit)
+    {
+        EnsureScope(caller);
+        // A session is claimed whole; what this page does not serve goes into a new session for the next cursor.
+        var slice = await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Claim(caller)
+                    ?? throw new IptoException(ErrorCodes.InvalidRequest, "This search session has expired; run the search again.",
+                        [new FieldError("cursor", "refers to an expired search session")]);
+        var request = slice.Request;
+        var lexical = TryParse(request.Query);
+        var (datasets, _) = await OpenAsync(caller, slice.Hits.Select(h => h.Hit.DatasetId).Distinct(StringComparer.Ordinal), request);
+        var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Hit.DatasetId)).ToList();
+        var page = await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit);
+        var nextId = Ids.New(IdPrefixes.SearchSession);
+        if (page.Rest.Count > 0)
+            await GrainFactory.GetGrain<ISearchSessionGrain>(nextId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, slice.ModeUsed, page.Rest));
+        return page.Page with { SessionId = page.Rest.Count > 0 ? nextId : null };
+    }
+
+    private sealed record Served(SearchPage Page, IReadOnlyList<RankedHit> Rest);
+
+    /// <summary>Prices the ranked hits, fills a page, applies the spend limit, writes the ledger, builds snippets.</summary>
+    private async Task<Served> ServeAsync(Caller caller, SearchRequest request, string mode, Query? lexical,
+        IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit)
+    {
+        var now = time.GetUtcNow();
+        var candidates = new List<(RankedHit Hit, DatasetSearchProfile Dataset, long Price)>();
+        var consumed = 0;
+        foreach (var hit in ranked)
+        {
+            if (candidates.Count == limit) break;
+            consumed++;
+            var dataset = datasets[hit.Hit.DatasetId];
+            var price = caller.Owns(dataset.TenantId) ? 0 : PriceOf(dataset, hit.Hit, now);
+            if (request.MaxPricePerResultMicros is { } max && price > max) continue;
+            candidates.Add((hit, dataset, price));
+        }
+
+        var paid = candidates.Where(c => c.Price > 0).Select(c => c.Price).ToArray();
+        var admitted = candidates.Count;
+        var truncated = false;
+        SpendReservation? reservation = null;
+        if (paid.Length > 0 && caller.PrincipalType == PrincipalTypes.ApiKey)
+        {
+            reservation = await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Reserve(paid);
+            if (reservation.Limited && reservation.Admitted < paid.Length)
+            {
+                if (reservation.RemainingMicros + reservation.ReservedMicros == 0)
+                    throw new IptoException(ErrorCodes.SpendLimitExceeded, "This API key has spent its budget for the period.");
+                truncated = true;
+                admitted = AdmittedCount(candidates.Select(c => c.Price), reservation.Admitted);
+            }
+        }
+
+        var served = candidates.Take(admitted).ToList();
+        // What was not served stays for the next page: the unread tail, plus what the budget cut off.
+        var rest = candidates.Skip(admitted).Select(c => c.Hit).Concat(ranked.Skip(consumed)).ToList();
+
+        var searchId = Ids.New(IdPrefixes.SearchActivity, now);
+        var results = new List<SearchResult>(served.Count);
+        var rows = new List<LedgerRow>(served.Count + 1);
+        foreach (var (hit, dataset, price) in served)
+        {
+            string? retrievalId = null;
+            if (!caller.Owns(dataset.TenantId))
+            {
+                retrievalId = Ids.New(IdPrefixes.Retrieval, now);
+                rows.Add(new AccessEventRow(retrievalId, "retrieval", caller.TenantId, dataset.TenantId, dataset.DatasetId, hit.Hit.ObjectId,
+                    KeyOf(caller), searchId, price, now));
+            }
+
+            var (snippet, highlights) = SnippetBuilder.Build(lexical, hit.Hit.Text, Analyzer);
+            results.Add(new SearchResult(retrievalId, dataset.DatasetId, dataset.Name, hit.Hit.ObjectId, hit.Hit.Filename, hit.Hit.ContentType,
+                hit.Score, snippet, highlights, hit.Hit.Locator, price));
+        }
+
+        var charged = served.Sum(s => s.Price);
+        rows.Add(new SearchActivityRow(searchId, caller.TenantId, KeyOf(caller), caller.PrincipalId, request.Query,
+            datasets.Keys.Order(StringComparer.Ordinal).ToArray(), results.Count, charged, now));
+        try
+        {
+            await Task.WhenAll(rows.Select(ledger.AppendAsync));
+        }
+        catch (Exception e)
+        {
+            if (reservation is { Limited: true }) await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Release(reservation.Period, reservation.ReservedMicros);
+            logger.LogError(e, "The ledger did not take search {SearchId}; nothing was charged", searchId);
+            throw new IptoException(ErrorCodes.ServiceUnavailable, "The search could not be recorded; retry shortly.");
+        }
+
+        return new Served(new SearchPage(searchId, mode, results, charged, null, truncated), rest);
+    }
+
+    /// <summary>How many candidates fit when only the first <paramref name="paidAdmitted"/> paid ones do (free ones before the cut stay).</summary>
+    private static int AdmittedCount(IEnumerable<long> prices, int paidAdmitted)
+    {
+        var count = 0;
+        foreach (var price in prices)
+        {
+            if (price > 0 && paidAdmitted-- == 0) break;
+            count++;
+        }
+
+        return count;
+    }
+
+    private static long PriceOf(DatasetSearchProfile dataset, IndexHit hit, DateTimeOffset now)
+    {
+        var ageDays = hit.ApprovedAt is { } approved ? (now - approved).TotalDays : 0;
+        return EffectivePrice.RetrievalMicros(dataset.PricingModel, dataset.Pricing, ageDays, dataset.QueriesLast24h);
+    }
+
+    private async Task<IReadOnlyDictionary<string, DatasetSearchProfile>> ResolveDatasetsAsync(Caller caller, SearchRequest request)
+    {
+        var searchable = await catalog.SearchableAsync(caller.TenantId);
+        var named = request.DatasetIds is { Count: > 0 } ids ? ids : null;
+        IEnumerable<string> chosen;
+        if (named is not null)
+        {
+            for (var i = 0; i < named.Count; i++)
+            {
+                if (!searchable.ContainsKey(named[i]) || (caller.AllowedDatasetIds is { } allow && !allow.Contains(named[i])))
+                    throw NotSearchable(named, i);
+            }
+
+            chosen = named.Distinct(StringComparer.Ordinal);
+        }
+        else
+        {
+            chosen = searchable.Keys.Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id));
+        }
+
+        if (!request.IncludeOwn) chosen = chosen.Where(id => !caller.Owns(searchable[id]));
+        var (open, closed) = await OpenAsync(caller, chosen, request);
+        // The read model said yes, the dataset grain said no (paused or suspended since): the same 404.
+        for (var i = 0; named is not null && i < named.Count; i++)
+        {
+            if (closed.Contains(named[i])) throw NotSearchable(named, i);
+        }
+
+        return open;
+    }
+
+    /// <summary>Asks each dataset grain; returns the open ones (after the modality filter) and those that refused.</summary>
+    private async Task<(Dictionary<string, DatasetSearchProfile> Open, HashSet<string> Closed)> OpenAsync(
+        Caller caller, IEnumerable<string> datasetIds, SearchRequest request)
+    {
+        var ids = datasetIds.ToArray();
+        var profiles = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IDatasetGrain>(id).OpenForSearch(caller)));
+        var open = new Dictionary<string, DatasetSearchProfile>(StringComparer.Ordinal);
+        var closed = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (profiles[i] is not { } profile) closed.Add(ids[i]);
+            else if (request.Filters?.SourceModalities is not { Count: > 0 } modalities || modalities.Contains(profile.SourceModality))
+                open[profile.DatasetId] = profile;
+        }
+
+        return (open, closed);
+    }
+
+    private static IptoException NotSearchable(IReadOnlyList<string> ids, int index) =>
+        new(ErrorCodes.NotFound, $"Dataset {ids[index]} was not found or cannot be searched with this credential.",
+            [new FieldError($"dataset_ids[{index}]", "was not found")]);
+
+    private static Query? TryParse(string text)
+    {
+        try
+        {
+            return LexicalQuery.Parse(text, Analyzer);
+        }
+        catch (IptoException)
+        {
+            return null;
+        }
+    }
+
+    private static string? KeyOf(Caller caller) => caller.PrincipalType == PrincipalTypes.ApiKey ? caller.PrincipalId : null;
+
+    private static void EnsureScope(Caller caller)
+    {
+        if (!caller.Scopes.Contains(Scopes.SearchQuery))
+            throw new IptoException(ErrorCodes.InsufficientScope, $"This credential lacks the scope {Scopes.SearchQuery}.");
+    }
+}
