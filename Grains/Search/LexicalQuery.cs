@@ -39,9 +39,9 @@ public static partial class LexicalQuery
         {
             return new GuardedParser(analyzer, text).Parse(text);
         }
-        catch (ParseException e) when (e.InnerException is IptoException inner)
+        catch (ParseException e) when (Guardrail(e) is { } refusal)
         {
-            throw inner;
+            throw refusal;
         }
         catch (ParseException e)
         {
@@ -73,6 +73,13 @@ public static partial class LexicalQuery
     public static IptoException Invalid(int position, string reason) =>
         new(ErrorCodes.InvalidQuery, $"Invalid query at position {position}: {reason}.",
             [new FieldError("query", $"position {position}: {reason}")]);
+
+    private static IptoException? Guardrail(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            if (inner is IptoException refusal) return refusal;
+        return null;
+    }
 
     private static int PositionOf(string message) =>
         Column().Match(message) is { Success: true } match ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 1;

@@ -2,6 +2,7 @@ using System.Text;
 using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.ObjectStore;
+using Ipto.Grains.Search;
 using Ipto.Grains.Tests.Support;
 using Ipto.Objects;
 using Ipto.Search;
@@ -24,16 +25,17 @@ public sealed class DatasetIndexGrainTests
     ];
 
     /// <summary>Uploads, normalizes and approves each text into one dataset; returns the dataset and object ids.</summary>
-    private static async Task<(string DatasetId, string[] ObjectIds)> IndexedDatasetAsync(InProcessTestCluster cluster)
+    private static async Task<(string DatasetId, string[] ObjectIds)> IndexedDatasetAsync(InProcessTestCluster cluster, string[]? documents = null)
     {
+        var texts = documents ?? Documents;
         var datasetId = Ids.New(IdPrefixes.Dataset);
         await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Shipping", null, "document", "open", "fixed", null, "listed", []));
         var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
         var ids = new List<string>();
-        for (var i = 0; i < Documents.Length; i++)
+        for (var i = 0; i < texts.Length; i++)
         {
             var objectId = Ids.New(IdPrefixes.Object);
-            var bytes = Encoding.UTF8.GetBytes(Documents[i]);
+            var bytes = Encoding.UTF8.GetBytes(texts[i]);
             var upload = cluster.Client.GetGrain<IUploadGrain>(Ids.New(IdPrefixes.Upload));
             await upload.Create(Owner, objectId, new NewUpload(datasetId, $"doc{i}.txt", "text/plain", bytes.Length, null));
             await store.WriteAsync(ObjectKeys.ObjectBlob(datasetId, objectId), new MemoryStream(bytes), "text/plain");
@@ -56,7 +58,7 @@ public sealed class DatasetIndexGrainTests
         var (datasetId, ids) = await IndexedDatasetAsync(cluster);
         var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
 
-        async Task<string[]> Found(string query) => (await index.SearchLexical(query, 10)).Select(h => h.ObjectId).Distinct().Order().ToArray();
+        async Task<string[]> Found(string query) => (await Lexical(index, query)).Select(h => h.ObjectId).Distinct().Order().ToArray();
 
         Assert.Equal([ids[1]], await Found("cargo"));
         Assert.Equal([ids[0]], await Found("\"bills of lading\""));
@@ -68,7 +70,7 @@ public sealed class DatasetIndexGrainTests
         Assert.Equal(new[] { ids[0], ids[2] }.Order(), await Found("rotterdam OR hamburg"));
         Assert.Equal([ids[1]], await Found("clams~1"));
         Assert.Equal([ids[2]], await Found("filename:doc2"));
-        var error = await Assert.ThrowsAsync<IptoException>(() => index.SearchLexical("\"unclosed phrase", 10));
+        var error = await Assert.ThrowsAsync<IptoException>(() => Lexical(index, "\"unclosed phrase"));
         Assert.Equal(ErrorCodes.InvalidQuery, error.Code);
 
         await cluster.Client.GetGrain<IObjectGrain>(ids[1]).Delete(Owner);
@@ -84,11 +86,69 @@ public sealed class DatasetIndexGrainTests
         await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
         var (datasetId, _) = await IndexedDatasetAsync(cluster);
         var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
-        Assert.NotEmpty(await index.SearchLexical("shipping", 10));
+        Assert.NotEmpty(await Lexical(index, "shipping"));
 
         var job = await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Delete(Owner);
 
         await Eventually.Until(() => ReadModel.JobStatusAsync(dir.Path, job.JobId), s => s == Ipto.Jobs.JobStatuses.Succeeded, TimeSpan.FromSeconds(30), "the deletion");
-        Assert.Empty(await index.SearchLexical("shipping OR cargo OR lading", 10));
+        Assert.Empty(await Lexical(index, "shipping OR cargo OR lading"));
+        Assert.Equal(0, await index.Count());
     }
+
+    [Fact]
+    public async Task DenseVectorsFindAParaphraseAndTheIndexRebuildsItselfWhereItsFilesAreMissing()
+    {
+        using var dir = new TempDir();
+        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var (datasetId, ids) = await IndexedDatasetAsync(cluster);
+        var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
+        var embedder = cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>();
+        var paraphrase = embedder.Embed(["compensation for goods that sank with a ship"])[0];
+
+        async Task<string?> TopDense() => (await index.Search(new IndexQuery(null, paraphrase, null, 3))).Dense.FirstOrDefault()?.ObjectId;
+
+        Assert.Equal(ids[1], await TopDense());
+        var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
+        Assert.NotNull(await store.HeadAsync(ObjectKeys.ObjectVectors(datasetId, ids[1])));
+
+        // Another silo has no local files: simulate it by deleting them while the grain is away.
+        await cluster.DeactivateAsync(index);
+        Directory.Delete(Path.Combine(dir.Path, "index", datasetId), recursive: true);
+
+        Assert.Equal(Documents.Length, await index.Count());
+        Assert.Equal(ids[1], await TopDense());
+        Assert.Equal([ids[0]], (await Lexical(index, "lading")).Select(h => h.ObjectId).Distinct().ToArray());
+    }
+
+    [Fact]
+    public async Task FiltersRestrictBothListsAndHostileQueriesAreRefusedWithAPosition()
+    {
+        using var dir = new TempDir();
+        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var manyTerms = string.Join(' ', Enumerable.Range(0, 1100).Select(i => $"w{i:D4}"));
+        var (datasetId, ids) = await IndexedDatasetAsync(cluster, [.. Documents, manyTerms]);
+        var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
+        var embedder = cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>();
+
+        var filter = new IndexFilter(null, [ids[0], ids[2]], null, null);
+        var filtered = await index.Search(new IndexQuery("shipping OR cargo OR lading", embedder.Embed(["cargo insurance"])[0], filter, 10));
+        Assert.Equal(new[] { ids[0], ids[2] }.Order(), filtered.Lexical.Select(h => h.ObjectId).Distinct().Order());
+        Assert.All(filtered.Dense, h => Assert.Contains(h.ObjectId, new[] { ids[0], ids[2] }));
+        var future = await index.Search(new IndexQuery("shipping", null, new IndexFilter(null, null, DateTimeOffset.UtcNow.AddDays(1), null), 10));
+        Assert.Empty(future.Lexical);
+        var byType = await index.Search(new IndexQuery("shipping", null, new IndexFilter(["application/pdf"], null, null, null), 10));
+        Assert.Empty(byType.Lexical);
+
+        var expansion = await Assert.ThrowsAsync<IptoException>(() => Lexical(index, "cargo OR w*"));
+        Assert.Equal(ErrorCodes.InvalidQuery, expansion.Code);
+        Assert.Contains("position 10", expansion.Message);
+        Assert.Single(await Lexical(index, "w000*"));
+
+        var regex = await Assert.ThrowsAsync<IptoException>(() => Lexical(index, "cargo /(a|b){1000}/"));
+        Assert.Equal(ErrorCodes.InvalidQuery, regex.Code);
+        Assert.Contains("position 8", regex.Message);
+    }
+
+    private static async Task<IReadOnlyList<IndexHit>> Lexical(IDatasetIndexGrain index, string query) =>
+        (await index.Search(new IndexQuery(query, null, null, 10))).Lexical;
 }
