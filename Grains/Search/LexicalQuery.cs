@@ -31,6 +31,7 @@ public static partial class LexicalQuery
     {
         ["object_id"] = new KeywordAnalyzer(),
         ["content_type"] = new KeywordAnalyzer(),
+        ["filename"] = new FilenameAnalyzer(),
     });
 
     public static Query Parse(string text, Analyzer analyzer)

@@ -8,11 +8,15 @@ namespace Ipto.Grains.Search;
 /// <summary>
 /// The chunk embeddings of an index, per Lucene segment: segments are immutable, so each one's vectors are read from
 /// its binary doc values once and kept as one flat float array; a search is an exact SIMD dot-product scan over the
-/// live (and filtered) documents, keeping the best <c>top</c>.
+/// live (and filtered) documents, keeping the best <c>top</c> of those at least <see cref="MinScore"/> similar: nearest
+/// neighbours always exist, but a chunk unrelated to the query must not become a (billable) result.
 /// </summary>
 public sealed class SegmentVectors(int dimensions)
 {
     public const string Field = "vector";
+
+    /// <summary>Cosine below which a chunk is not a match (MiniLM puts unrelated text near 0, paraphrases near 0.5–0.8).</summary>
+    public const float MinScore = 0.2f;
 
     private readonly Dictionary<object, float[]> _segments = [];
 
@@ -47,6 +51,7 @@ public sealed class SegmentVectors(int dimensions)
                 var vector = vectors.AsSpan(doc * dimensions, dimensions);
                 if (vector[0] is float.NaN) continue;
                 var score = TensorPrimitives.Dot(vector, query);
+                if (score < MinScore) continue;
                 if (best.Count < top) best.Enqueue(leaf.DocBase + doc, score);
                 else if (best.TryPeek(out _, out var worst) && score > worst) best.EnqueueDequeue(leaf.DocBase + doc, score);
             }

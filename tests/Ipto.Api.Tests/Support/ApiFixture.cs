@@ -37,7 +37,7 @@ public class ApiFixture : IAsyncLifetime
 }
 
 /// <summary>One embedded Api per test class with the real credentials (sessions and API keys) and a bootstrap platform admin.</summary>
-public sealed class IdentityFixture : ApiFixture
+public class IdentityFixture : ApiFixture
 {
     public const string AdminEmail = "root@platform.example";
     public const string AdminPassword = "bootstrap-admin-password";
