@@ -69,4 +69,5 @@ public sealed record KeyPrincipal(
     [property: Id(2)] IReadOnlyList<string> Scopes,
     [property: Id(3)] string DatasetAccessMode,
     [property: Id(4)] IReadOnlyList<string> DatasetIds,
-    [property: Id(5)] RateDecision Rate);
+    [property: Id(5)] RateDecision Rate,
+    [property: Id(6)] SpendLimit? SpendLimit = null);

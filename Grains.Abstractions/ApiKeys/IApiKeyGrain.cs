@@ -24,8 +24,4 @@ public interface IApiKeyGrain : IGrainWithStringKey
 
     [Alias("Revoke")]
     Task<ApiKeyView> Revoke(Caller caller);
-
-    /// <summary>The key's spend limit (internal: the spend counter asks on every reservation, so a PATCH applies at once).</summary>
-    [Alias("GetSpendLimit")]
-    Task<SpendLimit?> GetSpendLimit();
 }

@@ -11,7 +11,8 @@ public sealed record Caller(
     [property: Id(2)] string PrincipalType,
     [property: Id(3)] IReadOnlyList<string> Scopes,
     [property: Id(4)] bool IsPlatformAdmin,
-    [property: Id(5)] IReadOnlyList<string>? AllowedDatasetIds = null)
+    [property: Id(5)] IReadOnlyList<string>? AllowedDatasetIds = null,
+    [property: Id(6)] Ipto.ApiKeys.SpendLimit? SpendLimit = null)
 {
     public bool Owns(string tenantId) => string.Equals(TenantId, tenantId, StringComparison.Ordinal);
 

@@ -113,8 +113,7 @@ public sealed record SpendReservation(
     [property: Id(0)] int Admitted,
     [property: Id(1)] long ReservedMicros,
     [property: Id(2)] long RemainingMicros,
-    [property: Id(3)] string Period,
-    [property: Id(4)] bool Limited);
+    [property: Id(3)] string Period);
 
 /// <summary>
 /// An API key's spend in its current period (day or month, UTC), in memory: rebuilt from the ledger on activation and
@@ -123,9 +122,12 @@ public sealed record SpendReservation(
 [Alias("Ipto.ISpendCounterGrain")]
 public interface ISpendCounterGrain : IGrainWithStringKey
 {
-    /// <summary>Admits prices in order while they fit the remaining budget and reserves their sum.</summary>
+    /// <summary>
+    /// Admits prices in order while they fit what <paramref name="limit"/> leaves for its current period, and reserves
+    /// their sum. The limit comes from the key as authenticated for this request, so a PATCH applies at once.
+    /// </summary>
     [Alias("Reserve")]
-    Task<SpendReservation> Reserve(IReadOnlyList<long> pricesMicros);
+    Task<SpendReservation> Reserve(Ipto.ApiKeys.SpendLimit limit, IReadOnlyList<long> pricesMicros);
 
     /// <summary>Gives back a reservation whose ledger write failed.</summary>
     [Alias("Release")]

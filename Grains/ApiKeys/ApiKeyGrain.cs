@@ -63,8 +63,6 @@ public sealed class ApiKeyGrain(
         return View();
     }
 
-    public Task<SpendLimit?> GetSpendLimit() => Task.FromResult(state.RecordExists ? state.State.SpendLimit : null);
-
     public Task<KeyPrincipal?> Authenticate(string secret)
     {
         // Compare even for a missing key, so timing does not tell which prefixes exist.
@@ -78,7 +76,7 @@ public sealed class ApiKeyGrain(
         _lastUsed = now;
         _flushTimer ??= this.RegisterGrainTimer(FlushLastUsedAsync, new GrainTimerCreationOptions(LastUsedFlushInterval, LastUsedFlushInterval) { KeepAlive = false });
         var s = state.State;
-        return Task.FromResult<KeyPrincipal?>(new KeyPrincipal(s.KeyId, s.TenantId, s.Scopes, s.DatasetAccessMode, s.DatasetIds, _bucket.Take(now)));
+        return Task.FromResult<KeyPrincipal?>(new KeyPrincipal(s.KeyId, s.TenantId, s.Scopes, s.DatasetAccessMode, s.DatasetIds, _bucket.Take(now), s.SpendLimit));
     }
 
     public Task<ApiKeyView> Get(Caller caller)

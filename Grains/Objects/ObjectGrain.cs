@@ -188,6 +188,8 @@ public sealed class ObjectGrain(
             await SaveAsync();
         }
 
+        // Out of search before the answer (the purge job removes it again, harmlessly, with the files).
+        await GrainFactory.GetGrain<Ipto.Search.IDatasetIndexGrain>(s.DatasetId).RemoveObject(ObjectId);
         await GrainFactory.GetGrain<IJobGrain>(s.PurgeJobId!).Start(new JobRequest(s.TenantId, ObjectPurgeHandler.JobType, ObjectId));
         return Snapshot();
     }

@@ -102,10 +102,10 @@ public sealed class SearchCoordinatorGrain(
         var admitted = candidates.Count;
         var truncated = false;
         SpendReservation? reservation = null;
-        if (paid.Length > 0 && caller.PrincipalType == PrincipalTypes.ApiKey)
+        if (paid.Length > 0 && caller.PrincipalType == PrincipalTypes.ApiKey && caller.SpendLimit is { } spendLimit)
         {
-            reservation = await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Reserve(paid);
-            if (reservation.Limited && reservation.Admitted < paid.Length)
+            reservation = await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Reserve(spendLimit, paid);
+            if (reservation.Admitted < paid.Length)
             {
                 if (reservation.RemainingMicros + reservation.ReservedMicros == 0)
                     throw new IptoException(ErrorCodes.SpendLimitExceeded, "This API key has spent its budget for the period.");
@@ -145,7 +145,7 @@ public sealed class SearchCoordinatorGrain(
         }
         catch (Exception e)
         {
-            if (reservation is { Limited: true }) await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Release(reservation.Period, reservation.ReservedMicros);
+            if (reservation is not null) await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Release(reservation.Period, reservation.ReservedMicros);
             logger.LogError(e, "The ledger did not take search {SearchId}; nothing was charged", searchId);
             throw new IptoException(ErrorCodes.ServiceUnavailable, "The search could not be recorded; retry shortly.");
         }

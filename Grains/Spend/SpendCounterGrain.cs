@@ -17,11 +17,8 @@ public sealed class SpendCounterGrain(ActivityReader ledger, TimeProvider time) 
 
     private string ApiKeyId => this.GetPrimaryKeyString();
 
-    public async Task<SpendReservation> Reserve(IReadOnlyList<long> pricesMicros)
+    public async Task<SpendReservation> Reserve(SpendLimit limit, IReadOnlyList<long> pricesMicros)
     {
-        var limit = await GrainFactory.GetGrain<IApiKeyGrain>(ApiKeyId).GetSpendLimit();
-        if (limit is null) return new SpendReservation(pricesMicros.Count, 0, long.MaxValue, "", false);
-
         var (period, start) = SpendPeriods.Current(limit.Period, time.GetUtcNow());
         if (period != _period)
         {
@@ -40,7 +37,7 @@ public sealed class SpendCounterGrain(ActivityReader ledger, TimeProvider time) 
         }
 
         _spent += reserved;
-        return new SpendReservation(admitted, reserved, remaining - reserved, period, true);
+        return new SpendReservation(admitted, reserved, remaining - reserved, period);
     }
 
     public Task Release(string period, long micros)

@@ -15,6 +15,8 @@ public static class CallerClaims
     public const string SessionHash = "ipto:session_hash";
     public const string DatasetAccessMode = "ipto:dataset_access_mode";
     public const string DatasetId = "ipto:dataset_id";
+    public const string SpendLimitMicros = "ipto:spend_limit_micros";
+    public const string SpendLimitPeriod = "ipto:spend_limit_period";
 
     public static ClaimsIdentity ToIdentity(Caller caller, string authenticationType)
     {
@@ -32,6 +34,12 @@ public static class CallerClaims
             claims.AddRange(allowed.Select(d => new Claim(DatasetId, d)));
         }
 
+        if (caller.SpendLimit is { } limit)
+        {
+            claims.Add(new Claim(SpendLimitMicros, limit.AmountMicros.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(SpendLimitPeriod, limit.Period));
+        }
+
         return new ClaimsIdentity(claims, authenticationType);
     }
 
@@ -43,8 +51,14 @@ public static class CallerClaims
         if (tenant is null || principal is null) return null;
         var allowList = user.FindFirstValue(DatasetAccessMode) == "allow_list" ? user.FindAll(DatasetId).Select(c => c.Value).ToArray() : null;
         return new Caller(tenant, principal, user.FindFirstValue(PrincipalType) ?? "unknown",
-            user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true", allowList);
+            user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true", allowList, SpendLimitOf(user));
     }
+
+    private static Ipto.ApiKeys.SpendLimit? SpendLimitOf(ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(SpendLimitMicros), System.Globalization.CultureInfo.InvariantCulture, out var micros)
+        && user.FindFirstValue(SpendLimitPeriod) is { } period
+            ? new Ipto.ApiKeys.SpendLimit(micros, period)
+            : null;
 
     public static IReadOnlyList<string> Roles(this ClaimsPrincipal user) => user.FindAll(Role).Select(c => c.Value).ToArray();
 

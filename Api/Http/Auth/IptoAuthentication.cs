@@ -46,7 +46,7 @@ public sealed class IptoAuthenticationHandler(
             var key = await grains.GetGrain<IApiKeyGrain>(prefix).Authenticate(secret);
             if (key is null) return AuthenticateResult.Fail("unknown, expired or revoked API key");
             var allowList = key.DatasetAccessMode == DatasetAccessModes.AllowList ? key.DatasetIds : null;
-            identity = CallerClaims.ToIdentity(new Caller(key.TenantId, key.KeyId, PrincipalTypes.ApiKey, key.Scopes, false, allowList), SchemeName);
+            identity = CallerClaims.ToIdentity(new Caller(key.TenantId, key.KeyId, PrincipalTypes.ApiKey, key.Scopes, false, allowList, key.SpendLimit), SchemeName);
             rate = key.Rate;
         }
         else
