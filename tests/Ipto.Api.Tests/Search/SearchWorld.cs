@@ -41,8 +41,12 @@ public sealed class SearchWorld(IptoApiFactory api)
         return (await (await owner.PostAsync("/v1/datasets", Body(body))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
     }
 
-    /// <summary>Uploads each text as its own object, approves all, waits until they are active; returns the object ids in order.</summary>
-    public async Task<string[]> AddActiveTextsAsync(HttpClient owner, HttpClient admin, string datasetId, IReadOnlyList<string> texts, IReadOnlyList<string> names)
+    /// <summary>
+    /// Uploads each text as its own object, approves all, waits until they are active; returns the object ids in order.
+    /// <paramref name="s3Urls"/>: the presigned URLs point at a real S3 endpoint rather than the in-process Api.
+    /// </summary>
+    public async Task<string[]> AddActiveTextsAsync(HttpClient owner, HttpClient admin, string datasetId, IReadOnlyList<string> texts, IReadOnlyList<string> names,
+        bool s3Urls = false)
     {
         var ids = new string[texts.Count];
         for (var i = 0; i < texts.Count; i++)
@@ -50,7 +54,7 @@ public sealed class SearchWorld(IptoApiFactory api)
             var bytes = Encoding.UTF8.GetBytes(texts[i]);
             var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = names[i], content_type = "text/plain", size_bytes = bytes.Length })))
                 .DataAsync(HttpStatusCode.Created);
-            using var storeClient = api.CreateClient();
+            using var storeClient = s3Urls ? new HttpClient() : api.CreateClient();
             var content = new ByteArrayContent(bytes);
             content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
             Assert.Equal(HttpStatusCode.OK, (await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content)).StatusCode);
