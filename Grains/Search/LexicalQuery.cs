@@ -16,7 +16,8 @@ namespace Ipto.Grains.Search;
 /// The lexical query language of SPEC §7 on Lucene's classic parser (default field <c>content</c>, OR between bare
 /// terms, leading wildcards allowed), with guardrails: a regex is short and its repetitions are bounded (its automaton
 /// is built while parsing), and a wildcard, regex or fuzzy term may expand to at most <see cref="MaxExpansions"/>
-/// index terms. Every refusal is <c>invalid_query</c> with the position in the query.
+/// index terms, and a query holds at most <see cref="MaxPatternTerms"/> such terms. Every refusal is
+/// <c>invalid_query</c> with the position in the query.
 /// </summary>
 public static partial class LexicalQuery
 {
@@ -25,6 +26,9 @@ public static partial class LexicalQuery
     public const int MaxExpansions = 1024;
     public const int MaxPatternLength = 100;
     public const int MaxRepetition = 16;
+
+    /// <summary>Wildcard, prefix, regex and fuzzy terms per query: each one may scan an index's whole term dictionary.</summary>
+    public const int MaxPatternTerms = 10;
 
     /// <summary>The analyzer of writer, parser and highlighter: standard text analysis, keyword analysis for ids and types.</summary>
     public static Analyzer CreateAnalyzer() => new PerFieldAnalyzerWrapper(new StandardAnalyzer(Version), new Dictionary<string, Analyzer>
@@ -111,6 +115,8 @@ public static partial class LexicalQuery
             MultiTermRewriteMethod = new CappedRewrite();
         }
 
+        private int _patterns;
+
         protected override Query GetRegexpQuery(string field, string termStr)
         {
             Guard(termStr, "regex");
@@ -132,9 +138,22 @@ public static partial class LexicalQuery
             return base.GetWildcardQuery(field, termStr);
         }
 
+        protected override Query GetPrefixQuery(string field, string termStr)
+        {
+            Guard(termStr, "prefix");
+            return base.GetPrefixQuery(field, termStr);
+        }
+
+        protected override Query GetFuzzyQuery(string field, string termStr, float minSimilarity)
+        {
+            Guard(termStr, "fuzzy");
+            return base.GetFuzzyQuery(field, termStr, minSimilarity);
+        }
+
         private void Guard(string pattern, string kind)
         {
             if (pattern.Length > MaxPatternLength) throw Refuse(pattern, $"a {kind} term may have at most {MaxPatternLength} characters");
+            if (++_patterns > MaxPatternTerms) throw Refuse(pattern, $"a query may hold at most {MaxPatternTerms} wildcard, regex or fuzzy terms");
         }
 
         private ParseException Refuse(string pattern, string reason)

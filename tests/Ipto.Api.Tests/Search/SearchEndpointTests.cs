@@ -246,6 +246,10 @@ public sealed class SearchEndpointTests(SearchFixture fixture) : IClassFixture<S
         Assert.Contains("position", invalid.GetProperty("message").GetString());
         await (await SearchAsync(c.BuyerKey, new { query = "\"unclosed" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
         await (await SearchAsync(c.BuyerKey, new { query = "/(ab){200}/" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        var patterns = string.Join(" OR ", Enumerable.Range(0, 11).Select(i => $"*{(char)('a' + i)}*"));
+        var tooMany = await (await SearchAsync(c.BuyerKey, new { query = patterns })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        Assert.Contains("at most 10", tooMany.GetProperty("message").GetString());
+        Assert.Equal(1, (await SearchOkAsync(c.BuyerKey, new { query = string.Join(" OR ", Enumerable.Range(0, 10).Select(i => $"zz{i}*")) + " OR rotterdam", mode = "lexical" })).GetProperty("result_count").GetInt32());
 
         async Task Invalid(object body, string field)
         {
