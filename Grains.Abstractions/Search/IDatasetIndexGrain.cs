@@ -72,6 +72,10 @@ public interface IDatasetIndexGrain : IGrainWithStringKey
     [Alias("Search")]
     Task<IndexResult> Search(IndexQuery query);
 
+    /// <summary>Which of <paramref name="objectIds"/> the index still holds (a search session re-checks before serving).</summary>
+    [Alias("LiveObjects")]
+    Task<IReadOnlyList<string>> LiveObjects(IReadOnlyList<string> objectIds);
+
     /// <summary>How many chunks the index holds (operators and tests).</summary>
     [Alias("Count")]
     Task<int> Count();

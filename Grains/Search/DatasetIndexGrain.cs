@@ -115,6 +115,9 @@ public sealed class DatasetIndexGrain(
         await CommitAndSaveAsync();
     }
 
+    public Task<IReadOnlyList<string>> LiveObjects(IReadOnlyList<string> objectIds) =>
+        Task.FromResult<IReadOnlyList<string>>(objectIds.Where(state.State.Objects.ContainsKey).ToArray());
+
     public Task<int> Count()
     {
         Acquire(out var searcher);

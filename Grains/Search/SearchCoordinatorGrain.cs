@@ -5,6 +5,7 @@ using Ipto.Grains.Metering;
 using Ipto.Identity;
 using Ipto.Search;
 using Lucene.Net.Analysis;
+using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -32,14 +33,22 @@ public sealed class SearchCoordinatorGrain(
     {
         EnsureScope(caller);
         var mode = request.Mode == SearchModes.Auto ? QueryClassifier.AutoMode(request.Query) : request.Mode;
+        var lexicalText = request.Query;
+        if (request.Mode == SearchModes.Auto && TryParse(request.Query) is null)
+        {
+            // Auto mode and not valid syntax ("C++ in 2024?!"): the words are meant as words, searched literally in hybrid.
+            mode = SearchModes.Hybrid;
+            lexicalText = QueryParserBase.Escape(request.Query);
+        }
+
         // Parse first: a syntax error is the caller's answer even when no dataset is searchable.
-        var lexical = mode is SearchModes.Lexical or SearchModes.Hybrid ? LexicalQuery.Parse(request.Query, Analyzer) : TryParse(request.Query);
+        var lexical = mode is SearchModes.Lexical or SearchModes.Hybrid ? LexicalQuery.Parse(lexicalText, Analyzer) : TryParse(lexicalText);
         var datasets = await ResolveDatasetsAsync(caller, request);
         // The model runs off the grain's scheduler: a few milliseconds of CPU that other searches need not wait behind.
         var vector = mode is SearchModes.Dense or SearchModes.Hybrid ? await Task.Run(() => embedder.Embed([request.Query])[0]) : null;
 
         var filter = request.Filters is { } f ? new IndexFilter(f.ContentTypes, f.ObjectIds, f.UploadedAfter, f.UploadedBefore) : null;
-        var query = new IndexQuery(mode is SearchModes.Lexical or SearchModes.Hybrid ? request.Query : null, vector, filter, Depth(request.Limit));
+        var query = new IndexQuery(mode is SearchModes.Lexical or SearchModes.Hybrid ? lexicalText : null, vector, filter, Depth(request.Limit));
         var results = await Task.WhenAll(datasets.Keys.Select(id => GrainFactory.GetGrain<IDatasetIndexGrain>(id).Search(query)));
 
         var lexicalHits = ResultFusion.MergeByScore(results.SelectMany(r => r.Lexical));
@@ -71,8 +80,14 @@ public sealed class SearchCoordinatorGrain(
                         [new FieldError("cursor", "refers to an expired search session")]);
         var request = slice.Request;
         var lexical = TryParse(request.Query);
-        var (datasets, _) = await OpenAsync(caller, slice.Hits.Select(h => h.Hit.DatasetId).Distinct(StringComparer.Ordinal), request);
-        var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Hit.DatasetId)).ToList();
+        // Between pages a dataset may have closed, the key's allow-list changed, or objects been deleted: re-check all three.
+        var datasetIds = slice.Hits.Select(h => h.Hit.DatasetId).Distinct(StringComparer.Ordinal)
+            .Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id)).ToArray();
+        var (datasets, _) = await OpenAsync(caller, datasetIds, request);
+        var live = await Task.WhenAll(datasets.Keys.Select(id => GrainFactory.GetGrain<IDatasetIndexGrain>(id)
+            .LiveObjects(slice.Hits.Where(h => h.Hit.DatasetId == id).Select(h => h.Hit.ObjectId).Distinct(StringComparer.Ordinal).ToArray())));
+        var liveObjects = live.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+        var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Hit.DatasetId) && liveObjects.Contains(h.Hit.ObjectId)).ToList();
         var page = await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit);
         var nextId = Ids.New(IdPrefixes.SearchSession);
         if (page.Rest.Count > 0)

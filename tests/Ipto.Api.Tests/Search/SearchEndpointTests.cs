@@ -239,15 +239,39 @@ public sealed class SearchEndpointTests(SearchFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task LaterPagesDropObjectsDeletedSinceTheFirstAndPlainWordsAreTakenLiterallyInAutoMode()
+    {
+        var c = await fixture.CorpusAsync();
+        var (_, owner) = await c.World.AccountAsync("Narwhal Co");
+        var dataset = await CreateDatasetAsync(owner, "Narwhals", "listed");
+        var ids = await c.World.AddActiveTextsAsync(owner, c.Admin, dataset,
+            ["Narwhal tusks grow in spirals.", "Narwhal pods winter under pack ice.", "Narwhal songs were recorded in 2019."], ["a.txt", "b.txt", "c.txt"]);
+
+        var first = await SearchOkAsync(c.BuyerKey, new { query = "narwhal", mode = "lexical", limit = 1, dataset_ids = new[] { dataset } });
+        var shown = ObjectIds(first).Single();
+        foreach (var id in ids.Where(id => id != shown)) await (await owner.DeleteAsync($"/v1/objects/{id}")).DataAsync();
+        var second = await SearchOkAsync(c.BuyerKey, new { cursor = first.GetProperty("next_cursor").GetString(), limit = 5 });
+        Assert.Equal(0, second.GetProperty("result_count").GetInt32());
+        Assert.Equal(0m, Charged(second));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_cursor").ValueKind);
+
+        var plain = await SearchOkAsync(c.BuyerKey, new { query = "C++ narwhal: spirals?!", dataset_ids = new[] { dataset } });
+        Assert.Equal("hybrid", plain.GetProperty("mode").GetString());
+        await (await SearchAsync(c.BuyerKey, new { query = "C++ narwhal: spirals?!", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+    }
+
+    [Fact]
     public async Task BadInputGetsTheRightErrors()
     {
         var c = await fixture.CorpusAsync();
         var invalid = await (await SearchAsync(c.BuyerKey, new { query = "cargo AND (lading", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
         Assert.Contains("position", invalid.GetProperty("message").GetString());
-        await (await SearchAsync(c.BuyerKey, new { query = "\"unclosed" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
-        await (await SearchAsync(c.BuyerKey, new { query = "/(ab){200}/" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        await (await SearchAsync(c.BuyerKey, new { query = "cargo AND (lading", mode = "hybrid" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        Assert.Equal("hybrid", (await SearchOkAsync(c.BuyerKey, new { query = "cargo AND (lading" })).GetProperty("mode").GetString());
+        await (await SearchAsync(c.BuyerKey, new { query = "\"unclosed", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        await (await SearchAsync(c.BuyerKey, new { query = "/(ab){200}/", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
         var patterns = string.Join(" OR ", Enumerable.Range(0, 11).Select(i => $"*{(char)('a' + i)}*"));
-        var tooMany = await (await SearchAsync(c.BuyerKey, new { query = patterns })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        var tooMany = await (await SearchAsync(c.BuyerKey, new { query = patterns, mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
         Assert.Contains("at most 10", tooMany.GetProperty("message").GetString());
         Assert.Equal(1, (await SearchOkAsync(c.BuyerKey, new { query = string.Join(" OR ", Enumerable.Range(0, 10).Select(i => $"zz{i}*")) + " OR rotterdam", mode = "lexical" })).GetProperty("result_count").GetInt32());
 
