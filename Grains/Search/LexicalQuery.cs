@@ -50,7 +50,8 @@ public static partial class LexicalQuery
         }
         catch (ParseException e)
         {
-            throw Invalid(PositionOf(e.Message), "the query does not parse (" + Reason(e.Message) + ")");
+            var position = e.Message.Contains("<EOF>", StringComparison.Ordinal) ? text.Length + 1 : PositionOf(e.Message);
+            throw Invalid(position, (position > text.Length ? "the query ends too early" : "the query does not parse") + " (" + Reason(e.Message) + ")");
         }
         catch (BooleanQuery.TooManyClausesException)
         {
@@ -119,13 +120,13 @@ public static partial class LexicalQuery
 
         protected override Query GetRegexpQuery(string field, string termStr)
         {
-            Guard(termStr, "regex");
+            Guard("/" + termStr, "regex");
             foreach (Match match in Repetition().Matches(termStr))
             {
                 foreach (var group in new[] { match.Groups[1], match.Groups[2] })
                 {
                     if (group.Success && group.Value.Length > 0 && (group.Value.Length > 3 || int.Parse(group.Value, CultureInfo.InvariantCulture) > MaxRepetition))
-                        throw Refuse(termStr, $"a regex repetition may not exceed {{{MaxRepetition}}}");
+                        throw Refuse("/" + termStr, $"a regex repetition may not exceed {{{MaxRepetition}}}");
                 }
             }
 
@@ -152,7 +153,7 @@ public static partial class LexicalQuery
 
         private void Guard(string pattern, string kind)
         {
-            if (pattern.Length > MaxPatternLength) throw Refuse(pattern, $"a {kind} term may have at most {MaxPatternLength} characters");
+            if (pattern.TrimStart('/').Length > MaxPatternLength) throw Refuse(pattern, $"a {kind} term may have at most {MaxPatternLength} characters");
             if (++_patterns > MaxPatternTerms) throw Refuse(pattern, $"a query may hold at most {MaxPatternTerms} wildcard, regex or fuzzy terms");
         }
 

@@ -146,7 +146,7 @@ public sealed class DatasetIndexGrainTests
 
         var regex = await Assert.ThrowsAsync<IptoException>(() => Lexical(index, "cargo /(a|b){1000}/"));
         Assert.Equal(ErrorCodes.InvalidQuery, regex.Code);
-        Assert.Contains("position 8", regex.Message);
+        Assert.Contains("position 7", regex.Message);
     }
 
     private static async Task<IReadOnlyList<IndexHit>> Lexical(IDatasetIndexGrain index, string query) =>
