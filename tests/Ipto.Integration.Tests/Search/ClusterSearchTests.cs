@@ -25,13 +25,7 @@ public sealed class ClusterSearchTests
             var settings = cluster.Settings.For(Ports.Free(), Ports.Free());
             settings["Ipto:DataDir"] = Path.Combine(cluster.DataDir, node);
             foreach (var (name, value) in IdentityFixture.Settings) settings[name] = value;
-            settings["Ipto:ObjectStore:Provider"] = "s3";
-            settings["Ipto:S3:ServiceUrl"] = Services.S3ServiceUrl;
-            settings["Ipto:S3:Bucket"] = Services.S3Bucket;
-            settings["Ipto:S3:Region"] = Services.S3Region;
-            settings["Ipto:S3:AccessKey"] = Services.S3AccessKey;
-            settings["Ipto:S3:SecretKey"] = Services.S3SecretKey;
-            return settings;
+            return settings.WithS3();
         }
 
         string datasetId, key, keyId;

@@ -28,6 +28,18 @@ public static class Services
 
     public static void RequireS3() => Require(S3ServiceUrl is not null, "The S3 emulator is not configured (Ipto__S3__ServiceUrl)");
 
+    /// <summary>Points <paramref name="settings"/> at the S3 emulator for the object store.</summary>
+    public static Dictionary<string, string?> WithS3(this Dictionary<string, string?> settings)
+    {
+        settings["Ipto:ObjectStore:Provider"] = "s3";
+        settings["Ipto:S3:ServiceUrl"] = S3ServiceUrl;
+        settings["Ipto:S3:Bucket"] = S3Bucket;
+        settings["Ipto:S3:Region"] = S3Region;
+        settings["Ipto:S3:AccessKey"] = S3AccessKey;
+        settings["Ipto:S3:SecretKey"] = S3SecretKey;
+        return settings;
+    }
+
     private static void Require(bool available, string what)
     {
         if (available) return;

@@ -28,14 +28,7 @@ public sealed class ProviderFlowTests
             ["Ipto:Uploads:MultipartThresholdBytes"] = (64L * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ipto:Uploads:MinPartSizeBytes"] = (8L * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        if (!s3) return settings;
-        settings["Ipto:ObjectStore:Provider"] = "s3";
-        settings["Ipto:S3:ServiceUrl"] = Services.S3ServiceUrl;
-        settings["Ipto:S3:Bucket"] = Services.S3Bucket;
-        settings["Ipto:S3:Region"] = Services.S3Region;
-        settings["Ipto:S3:AccessKey"] = Services.S3AccessKey;
-        settings["Ipto:S3:SecretKey"] = Services.S3SecretKey;
-        return settings;
+        return s3 ? settings.WithS3() : settings;
     }
 
     private static byte[] Pdf()
