@@ -77,8 +77,7 @@ public sealed class DatasetIndexGrain(
         }
 
         _searchers = new SearcherManager(_writer, true, null);
-        _vectors.Refresh(Acquire(out var searcher).IndexReader);
-        _searchers.Release(searcher);
+        RefreshVectors();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -104,8 +103,16 @@ public sealed class DatasetIndexGrain(
     public async Task RemoveObject(string objectId)
     {
         _writer!.DeleteDocuments(new Term("object_id", objectId));
-        state.State.Objects.Remove(objectId);
-        await CommitAndSaveAsync();
+        if (state.State.Objects.Remove(objectId))
+        {
+            await CommitAndSaveAsync();
+            return;
+        }
+
+        // Not in the state (never indexed, or a failed state write): drop any local leftovers without a state write.
+        Commit();
+        _searchers!.MaybeRefreshBlocking();
+        RefreshVectors();
     }
 
     public async Task Drop()
@@ -263,6 +270,12 @@ public sealed class DatasetIndexGrain(
         state.State.Generation++;
         Commit();
         _searchers!.MaybeRefreshBlocking();
+        RefreshVectors();
+        await state.WriteStateAsync();
+    }
+
+    private void RefreshVectors()
+    {
         Acquire(out var searcher);
         try
         {
@@ -270,10 +283,8 @@ public sealed class DatasetIndexGrain(
         }
         finally
         {
-            _searchers.Release(searcher);
+            _searchers!.Release(searcher);
         }
-
-        await state.WriteStateAsync();
     }
 
     private void Commit()
