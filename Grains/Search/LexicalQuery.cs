@@ -38,11 +38,34 @@ public static partial class LexicalQuery
         ["filename"] = new FilenameAnalyzer(),
     });
 
+    /// <summary>The fields a query may name (<c>filename:</c>, <c>content:</c>); ids and types are filters, not fields.</summary>
+    public static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal) { ContentField, "filename" };
+
+    /// <summary>The parsed query, or null when it would be refused.</summary>
+    public static Query? TryParse(string text, Analyzer analyzer)
+    {
+        try
+        {
+            return Parse(text, analyzer);
+        }
+        catch (IptoException)
+        {
+            return null;
+        }
+    }
+
     public static Query Parse(string text, Analyzer analyzer)
     {
         try
         {
-            return new GuardedParser(analyzer, text).Parse(text);
+            var query = new GuardedParser(analyzer, text).Parse(text);
+            if (FieldsOf(query).FirstOrDefault(f => !Fields.Contains(f)) is { } unknown)
+            {
+                var position = text.IndexOf(unknown + ":", StringComparison.OrdinalIgnoreCase);
+                throw Invalid(position < 0 ? 1 : position + 1, $"'{unknown}:' is not a searchable field (use filename: or content:)");
+            }
+
+            return query;
         }
         catch (ParseException e) when (Guardrail(e) is { } refusal)
         {
@@ -50,7 +73,9 @@ public static partial class LexicalQuery
         }
         catch (ParseException e)
         {
-            var position = e.Message.Contains("<EOF>", StringComparison.Ordinal) ? text.Length + 1 : PositionOf(e.Message);
+            var position = e.Message.Contains("Encountered \"<EOF>\"", StringComparison.Ordinal) || e.Message.Contains("Encountered: <EOF>", StringComparison.Ordinal)
+                ? text.Length + 1
+                : PositionOf(e.Message);
             throw Invalid(position, (position > text.Length ? "the query ends too early" : "the query does not parse") + " (" + Reason(e.Message) + ")");
         }
         catch (BooleanQuery.TooManyClausesException)
@@ -76,6 +101,16 @@ public static partial class LexicalQuery
         }
     }
 
+    private static IEnumerable<string> FieldsOf(Query query) => query switch
+    {
+        BooleanQuery boolean => boolean.Clauses.SelectMany(c => FieldsOf(c.Query)),
+        TermQuery term => [term.Term.Field],
+        PhraseQuery phrase => phrase.GetTerms().Select(t => t.Field),
+        MultiPhraseQuery multi => multi.GetTermArrays().SelectMany(terms => terms.Select(t => t.Field)),
+        MultiTermQuery multiTerm => [multiTerm.Field],
+        _ => [],
+    };
+
     public static IptoException Invalid(int position, string reason) =>
         new(ErrorCodes.InvalidQuery, $"Invalid query at position {position}: {reason}.",
             [new FieldError("query", $"position {position}: {reason}")]);
@@ -87,8 +122,11 @@ public static partial class LexicalQuery
         return null;
     }
 
+    // The parser's "Encountered …" columns count from 0; the lexer's "Lexical error …" columns count from 1.
     private static int PositionOf(string message) =>
-        Column().Match(message) is { Success: true } match ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 1;
+        Column().Match(message) is { Success: true } match
+            ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) + (message.Contains("Lexical error", StringComparison.Ordinal) ? 0 : 1)
+            : 1;
 
     private static string Reason(string message)
     {
@@ -120,13 +158,13 @@ public static partial class LexicalQuery
 
         protected override Query GetRegexpQuery(string field, string termStr)
         {
-            Guard("/" + termStr, "regex");
+            Guard("/" + termStr + "/", "regex");
             foreach (Match match in Repetition().Matches(termStr))
             {
                 foreach (var group in new[] { match.Groups[1], match.Groups[2] })
                 {
                     if (group.Success && group.Value.Length > 0 && (group.Value.Length > 3 || int.Parse(group.Value, CultureInfo.InvariantCulture) > MaxRepetition))
-                        throw Refuse("/" + termStr, $"a regex repetition may not exceed {{{MaxRepetition}}}");
+                        throw Refuse("/" + termStr + "/", $"a regex repetition may not exceed {{{MaxRepetition}}}");
                 }
             }
 
@@ -153,7 +191,7 @@ public static partial class LexicalQuery
 
         private void Guard(string pattern, string kind)
         {
-            if (pattern.TrimStart('/').Length > MaxPatternLength) throw Refuse(pattern, $"a {kind} term may have at most {MaxPatternLength} characters");
+            if (pattern.Trim('/').Length > MaxPatternLength) throw Refuse(pattern, $"a {kind} term may have at most {MaxPatternLength} characters");
             if (++_patterns > MaxPatternTerms) throw Refuse(pattern, $"a query may hold at most {MaxPatternTerms} wildcard, regex or fuzzy terms");
         }
 

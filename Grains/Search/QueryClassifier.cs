@@ -1,4 +1,7 @@
 using System.Text.RegularExpressions;
+using Ipto.Search;
+using Lucene.Net.Analysis;
+using Lucene.Net.QueryParsers.Classic;
 
 namespace Ipto.Grains.Search;
 
@@ -12,6 +15,17 @@ public static partial class QueryClassifier
     public const string Hybrid = "hybrid";
 
     public static string AutoMode(string query) => UsesSyntax(query) ? Lexical : Hybrid;
+
+    /// <summary>
+    /// The mode a request runs in and the text its lexical side parses. Explicit modes take the query as written (a
+    /// syntax error is the caller's answer); in auto mode a query that would be refused ("TCP/IP stack", "hello
+    /// world!") is read as plain words: hybrid, with the lexical side escaped.
+    /// </summary>
+    public static (string Mode, string LexicalText) Resolve(string requestedMode, string query, Analyzer analyzer)
+    {
+        if (requestedMode != SearchModes.Auto) return (requestedMode, query);
+        return LexicalQuery.TryParse(query, analyzer) is null ? (Hybrid, QueryParserBase.Escape(query)) : (AutoMode(query), query);
+    }
 
     public static bool UsesSyntax(string query) => Syntax().IsMatch(query);
 

@@ -5,7 +5,6 @@ using Ipto.Grains.Metering;
 using Ipto.Identity;
 using Ipto.Search;
 using Lucene.Net.Analysis;
-using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -32,14 +31,7 @@ public sealed class SearchCoordinatorGrain(
     public async Task<SearchPage> Search(Caller caller, SearchRequest request)
     {
         EnsureScope(caller);
-        var mode = request.Mode == SearchModes.Auto ? QueryClassifier.AutoMode(request.Query) : request.Mode;
-        var lexicalText = request.Query;
-        if (request.Mode == SearchModes.Auto && TryParse(request.Query) is null)
-        {
-            // Auto mode and not valid syntax ("C++ in 2024?!"): the words are meant as words, searched literally in hybrid.
-            mode = SearchModes.Hybrid;
-            lexicalText = QueryParserBase.Escape(request.Query);
-        }
+        var (mode, lexicalText) = QueryClassifier.Resolve(request.Mode, request.Query, Analyzer);
 
         // Parse first: a syntax error is the caller's answer even when no dataset is searchable.
         var lexical = mode is SearchModes.Lexical or SearchModes.Hybrid ? LexicalQuery.Parse(lexicalText, Analyzer) : TryParse(lexicalText);
@@ -241,17 +233,7 @@ public sealed class SearchCoordinatorGrain(
         new(ErrorCodes.NotFound, $"Dataset {ids[index]} was not found or cannot be searched with this credential.",
             [new FieldError($"dataset_ids[{index}]", "was not found")]);
 
-    private static Query? TryParse(string text)
-    {
-        try
-        {
-            return LexicalQuery.Parse(text, Analyzer);
-        }
-        catch (IptoException)
-        {
-            return null;
-        }
-    }
+    private static Query? TryParse(string text) => LexicalQuery.TryParse(text, Analyzer);
 
     private static string? KeyOf(Caller caller) => caller.PrincipalType == PrincipalTypes.ApiKey ? caller.PrincipalId : null;
 

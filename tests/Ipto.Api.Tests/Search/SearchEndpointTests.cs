@@ -270,6 +270,8 @@ public sealed class SearchEndpointTests(SearchFixture fixture) : IClassFixture<S
         Assert.Equal("hybrid", (await SearchOkAsync(c.BuyerKey, new { query = "cargo AND (lading" })).GetProperty("mode").GetString());
         await (await SearchAsync(c.BuyerKey, new { query = "\"unclosed", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
         await (await SearchAsync(c.BuyerKey, new { query = "/(ab){200}/", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        var field = await (await SearchAsync(c.BuyerKey, new { query = "cargo AND object_id:x", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
+        Assert.Contains("position 11", field.GetProperty("message").GetString());
         var patterns = string.Join(" OR ", Enumerable.Range(0, 11).Select(i => $"*{(char)('a' + i)}*"));
         var tooMany = await (await SearchAsync(c.BuyerKey, new { query = patterns, mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
         Assert.Contains("at most 10", tooMany.GetProperty("message").GetString());

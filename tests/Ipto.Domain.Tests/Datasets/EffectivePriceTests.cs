@@ -31,4 +31,34 @@ public sealed class EffectivePriceTests
     [Fact]
     public void PricesRoundToTheMicroDollar() =>
         Assert.Equal(10_001, EffectivePrice.RetrievalMicros("time_decay", Pricing with { PricePerRetrievalMicros = 20_001 }, 30, 0)); // 10,000.5 rounds half away from zero
+
+    [Theory]
+    [InlineData(10, 15_000)]
+    [InlineData(20, 7_500)] // the dataset's own half-life (10 days), not the default 30
+    [InlineData(30, 3_750)]
+    [InlineData(40, 3_000)] // 0.0625 is below the dataset's floor of 0.1
+    public void TimeDecayUsesTheDatasetsHalfLifeAndFloor(double ageDays, long micros) =>
+        Assert.Equal(micros, EffectivePrice.RetrievalMicros("time_decay", Pricing with { HalfLifeDays = 10m, FloorRatio = 0.1m }, ageDays, 0));
+
+    [Fact]
+    public void TimeDecayNeverGoesBelowTheFloorHoweverOld() =>
+        Assert.Equal(6_000, EffectivePrice.RetrievalMicros("time_decay", Pricing, 1_000_000, 0));
+
+    [Theory]
+    [InlineData(4000, 45_000)]  // 2× capped at the dataset's 1.5
+    [InlineData(10, 24_000)]    // 0.1× floored at the dataset's 0.8
+    [InlineData(-50, 24_000)]   // a negative count counts as none
+    public void DemandCurveClampsToTheDatasetsMultipliers(long queries, long micros) =>
+        Assert.Equal(micros, EffectivePrice.RetrievalMicros("demand_curve", Pricing with { MinMultiplier = 0.8m, MaxMultiplier = 1.5m }, 0, queries));
+
+    [Fact]
+    public void DemandCurveWithElasticityOneIsLinearInVolume() =>
+        Assert.Equal(45_000, EffectivePrice.RetrievalMicros("demand_curve", Pricing with { Elasticity = 1m }, 0, 1500));
+
+    [Fact]
+    public void DecayAndDemandInputsDoNotAffectOtherModels()
+    {
+        Assert.Equal(30_000, EffectivePrice.RetrievalMicros("time_decay", Pricing, 0, 1_000_000));
+        Assert.Equal(30_000, EffectivePrice.RetrievalMicros("demand_curve", Pricing, 10_000, 1000));
+    }
 }
