@@ -21,6 +21,12 @@ internal static class LoginTimingBench
             return;
         }
 
+        if (args.Length > 0 && args[0] == "search")
+        {
+            await SearchBench.RunAsync(args[1..]);
+            return;
+        }
+
         await RunLoginTimingAsync(args);
     }
 

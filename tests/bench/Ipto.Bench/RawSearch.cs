@@ -1,0 +1,114 @@
+using Ipto.Grains.Search;
+using Ipto.Search;
+using Lucene.Net.Analysis;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+
+/// <summary>
+/// The baseline of the search bench: the dataset's Lucene index opened read-only from disk and queried in-process with
+/// the product's own parser, analyzer, BM25, vector scan and fusion, without HTTP, auth, grains, pricing or ledger.
+/// </summary>
+internal sealed class RawSearch : IDisposable
+{
+    private readonly FSDirectory _directory;
+    private readonly DirectoryReader _reader;
+    private readonly IndexSearcher _searcher;
+    private readonly Analyzer _analyzer = LexicalQuery.CreateAnalyzer();
+    private readonly SegmentVectors _vectors;
+    private readonly ITextEmbedder _embedder;
+    private readonly string _datasetId;
+
+    public RawSearch(string indexPath, string datasetId, ITextEmbedder embedder)
+    {
+        _directory = FSDirectory.Open(indexPath);
+        _reader = DirectoryReader.Open(_directory);
+        _searcher = new IndexSearcher(_reader) { Similarity = new BM25Similarity() };
+        _vectors = new SegmentVectors(embedder.Dimensions);
+        _vectors.Refresh(_reader);
+        _embedder = embedder;
+        _datasetId = datasetId;
+    }
+
+    public int Documents => _reader.NumDocs;
+
+    public int Segments => _reader.Leaves.Count;
+
+    /// <summary>The Lucene directory implementation FSDirectory.Open chose here (the index grain opens its index the same way).</summary>
+    public string DirectoryKind => _directory.GetType().Name;
+
+    /// <summary>Indexed terms of the content field starting with <paramref name="prefix"/>: distinct, and summed over the segments.</summary>
+    public (int Distinct, int SummedOverSegments) PrefixTerms(string prefix)
+    {
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        var summed = 0;
+        foreach (var leaf in _reader.Leaves)
+        {
+            var terms = leaf.AtomicReader.GetTerms(LexicalQuery.ContentField);
+            if (terms is null) continue;
+            var cursor = terms.GetEnumerator();
+            if (cursor.SeekCeil(new BytesRef(prefix)) == TermsEnum.SeekStatus.END) continue;
+            do
+            {
+                var term = cursor.Term.Utf8ToString();
+                if (!term.StartsWith(prefix, StringComparison.Ordinal)) break;
+                distinct.Add(term);
+                summed++;
+            }
+            while (cursor.MoveNext());
+        }
+
+        return (distinct.Count, summed);
+    }
+
+    public IReadOnlyList<IndexHit> Lexical(string query, int top)
+    {
+        var parsed = LexicalQuery.Parse(query, _analyzer);
+        return _searcher.Search(parsed, top).ScoreDocs.Select(hit => ToHit(hit.Doc, hit.Score)).ToArray();
+    }
+
+    /// <summary>The lexical search alone: the ranked document ids, no stored document loaded.</summary>
+    public int[] LexicalDocIds(string query, int top) =>
+        _searcher.Search(LexicalQuery.Parse(query, _analyzer), top).ScoreDocs.Select(hit => hit.Doc).ToArray();
+
+    public IReadOnlyList<IndexHit> Dense(string query, int top)
+    {
+        var vector = _embedder.Embed([query])[0];
+        return _vectors.Search(_reader, vector, null, top).Select(hit => ToHit(hit.Doc, hit.Score)).ToArray();
+    }
+
+    public IReadOnlyList<IndexHit> Hybrid(string query, int top)
+    {
+        var fused = ResultFusion.Fuse(Lexical(query, top), Dense(query, top));
+        return fused.Take(top).Select(r => r.Hit).ToArray();
+    }
+
+    public IReadOnlyList<IndexHit> Run(string mode, string query, int top) => mode switch
+    {
+        SearchModes.Lexical => Lexical(query, top),
+        SearchModes.Dense => Dense(query, top),
+        _ => Hybrid(query, top),
+    };
+
+    /// <summary>Loads the stored document of a hit, as the index grain does.</summary>
+    private IndexHit ToHit(int docId, float score)
+    {
+        var doc = _searcher.Doc(docId);
+        var locator = new CitationLocator(doc.GetField("page")?.GetInt32Value(), doc.GetField("row")?.GetInt64Value(),
+            doc.GetField("char_start")?.GetInt64Value() ?? 0, doc.GetField("char_end")?.GetInt64Value() ?? 0,
+            doc.GetField("chunk_index")?.GetInt32Value() ?? 0);
+        var approved = doc.GetField("approved_at")?.GetInt64Value();
+        return new IndexHit(_datasetId, doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
+            locator, DateTimeOffset.FromUnixTimeMilliseconds(doc.GetField("uploaded_at")?.GetInt64Value() ?? 0),
+            approved is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved.Value));
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _directory.Dispose();
+        _analyzer.Dispose();
+    }
+}
