@@ -24,6 +24,22 @@ public sealed record IndexHit(
     [property: Id(7)] DateTimeOffset UploadedAt,
     [property: Id(8)] DateTimeOffset? ApprovedAt);
 
+/// <summary>
+/// A ranked chunk as a search returns it: identity, score and what ranking, dedup and pricing need, read from doc
+/// values; the stored text and fields come later with <see cref="IDatasetIndexGrain.Fetch"/> for the results served.
+/// </summary>
+[GenerateSerializer, Alias("Ipto.IndexMatch")]
+public sealed record IndexMatch(
+    [property: Id(0)] string DatasetId,
+    [property: Id(1)] string ObjectId,
+    [property: Id(2)] int ChunkIndex,
+    [property: Id(3)] float Score,
+    [property: Id(4)] long TextHash,
+    [property: Id(5)] DateTimeOffset? ApprovedAt);
+
+[GenerateSerializer, Alias("Ipto.ChunkRef")]
+public sealed record ChunkRef([property: Id(0)] string ObjectId, [property: Id(1)] int ChunkIndex);
+
 /// <summary>Restrictions applied inside an index (dataset-level filters are the coordinator's).</summary>
 [GenerateSerializer, Alias("Ipto.IndexFilter")]
 public sealed record IndexFilter(
@@ -48,8 +64,8 @@ public sealed record IndexQuery(
 
 [GenerateSerializer, Alias("Ipto.IndexResult")]
 public sealed record IndexResult(
-    [property: Id(0)] IReadOnlyList<IndexHit> Lexical,
-    [property: Id(1)] IReadOnlyList<IndexHit> Dense);
+    [property: Id(0)] IReadOnlyList<IndexMatch> Lexical,
+    [property: Id(1)] IReadOnlyList<IndexMatch> Dense);
 
 /// <summary>
 /// The search index of one dataset (Lucene BM25 plus chunk embeddings), fed with an object's chunk and vector files
@@ -72,9 +88,9 @@ public interface IDatasetIndexGrain : IGrainWithStringKey
     [Alias("Search")]
     Task<IndexResult> Search(IndexQuery query);
 
-    /// <summary>Which of <paramref name="objectIds"/> the index still holds (a search session re-checks before serving).</summary>
-    [Alias("LiveObjects")]
-    Task<IReadOnlyList<string>> LiveObjects(IReadOnlyList<string> objectIds);
+    /// <summary>The stored chunks for results being served; chunks no longer in the index (deleted since) are left out.</summary>
+    [Alias("Fetch")]
+    Task<IReadOnlyList<IndexHit>> Fetch(IReadOnlyList<ChunkRef> chunks);
 
     /// <summary>How many chunks the index holds (operators and tests).</summary>
     [Alias("Count")]

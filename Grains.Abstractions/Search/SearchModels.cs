@@ -91,7 +91,7 @@ public interface ISearchSessionGrain : IGrainWithStringKey
 
 [GenerateSerializer, Alias("Ipto.RankedHit")]
 public sealed record RankedHit(
-    [property: Id(0)] IndexHit Hit,
+    [property: Id(0)] IndexMatch Match,
     [property: Id(1)] double Score);
 
 [GenerateSerializer, Alias("Ipto.SearchSession")]

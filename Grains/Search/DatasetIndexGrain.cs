@@ -46,6 +46,10 @@ public sealed class DatasetIndexGrain(
     ILogger<DatasetIndexGrain> logger) : Grain, IDatasetIndexGrain
 {
     private const string GenerationKey = "generation";
+    private const string FormatKey = "format";
+
+    /// <summary>The document layout; an index written with another one is rebuilt on activation.</summary>
+    private const string Format = "2";
     private static readonly FieldType ContentFieldType = CreateContentType();
     private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(2);
 
@@ -67,7 +71,8 @@ public sealed class DatasetIndexGrain(
         _vectors = new SegmentVectors(embedder.Dimensions);
 
         var local = _writer.CommitData.TryGetValue(GenerationKey, out var stamp) ? stamp : null;
-        if (local != state.State.Generation.ToString(CultureInfo.InvariantCulture))
+        var format = _writer.CommitData.TryGetValue(FormatKey, out var written) ? written : null;
+        if (local != state.State.Generation.ToString(CultureInfo.InvariantCulture) || format != Format)
         {
             logger.LogInformation("Rebuilding the index of {DatasetId} from {Count} objects (local generation {Local}, expected {Expected})",
                 DatasetId, state.State.Objects.Count, local ?? "none", state.State.Generation);
@@ -122,8 +127,25 @@ public sealed class DatasetIndexGrain(
         await CommitAndSaveAsync();
     }
 
-    public Task<IReadOnlyList<string>> LiveObjects(IReadOnlyList<string> objectIds) =>
-        Task.FromResult<IReadOnlyList<string>>(objectIds.Where(state.State.Objects.ContainsKey).ToArray());
+    public Task<IReadOnlyList<IndexHit>> Fetch(IReadOnlyList<ChunkRef> chunks)
+    {
+        Acquire(out var searcher);
+        try
+        {
+            var hits = new List<IndexHit>(chunks.Count);
+            foreach (var chunk in chunks)
+            {
+                var found = searcher.Search(new TermQuery(new Term("chunk_key", ChunkKey(chunk.ObjectId, chunk.ChunkIndex))), 1).ScoreDocs;
+                if (found.Length == 1) hits.Add(ToHit(searcher, found[0].Doc, found[0].Score));
+            }
+
+            return Task.FromResult<IReadOnlyList<IndexHit>>(hits);
+        }
+        finally
+        {
+            _searchers!.Release(searcher);
+        }
+    }
 
     public Task<int> Count()
     {
@@ -146,7 +168,7 @@ public sealed class DatasetIndexGrain(
         {
             searcher.Similarity = new BM25Similarity();
             var filter = BuildFilter(query.Filter);
-            IReadOnlyList<IndexHit> lexical = [];
+            IReadOnlyList<IndexMatch> lexical = [];
             if (query.Lexical is not null)
             {
                 var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(query.Lexical, _analyzer!), searcher.IndexReader, query.Lexical);
@@ -161,12 +183,12 @@ public sealed class DatasetIndexGrain(
                     logger.LogWarning("A lexical query on {DatasetId} ran out of its time budget; partial results returned", DatasetId);
                 }
 
-                lexical = collector.GetTopDocs().ScoreDocs.Select(hit => ToHit(searcher, hit.Doc, hit.Score)).ToArray();
+                lexical = collector.GetTopDocs().ScoreDocs.Select(hit => ToMatch(searcher, hit.Doc, hit.Score)).ToArray();
             }
 
-            IReadOnlyList<IndexHit> dense = query.Vector is null
+            IReadOnlyList<IndexMatch> dense = query.Vector is null
                 ? []
-                : _vectors!.Search(searcher.IndexReader, query.Vector, filter, top).Select(hit => ToHit(searcher, hit.Doc, hit.Score)).ToArray();
+                : _vectors!.Search(searcher.IndexReader, query.Vector, filter, top).Select(hit => ToMatch(searcher, hit.Doc, hit.Score)).ToArray();
             return Task.FromResult(new IndexResult(lexical, dense));
         }
         finally
@@ -213,6 +235,11 @@ public sealed class DatasetIndexGrain(
         var document = new Document
         {
             new StringField("object_id", obj.ObjectId, Field.Store.YES),
+            new SortedDocValuesField("object_id", new BytesRef(obj.ObjectId)),
+            new StringField("chunk_key", ChunkKey(obj.ObjectId, chunk.Locator.ChunkIndex), Field.Store.NO),
+            new NumericDocValuesField("chunk_index", chunk.Locator.ChunkIndex),
+            new NumericDocValuesField("text_hash", ResultFusion.TextHash(chunk.Text)),
+            new NumericDocValuesField("approved_at", obj.ApprovedAt?.ToUnixTimeMilliseconds() ?? NotApproved),
             new StringField("content_type", obj.ContentType, Field.Store.YES),
             new TextField("filename", obj.Filename, Field.Store.YES),
             new Field(LexicalQuery.ContentField, chunk.Text, ContentFieldType),
@@ -226,6 +253,24 @@ public sealed class DatasetIndexGrain(
         if (chunk.Locator.Row is { } row) document.Add(new StoredField("row", row));
         if (obj.ApprovedAt is { } approved) document.Add(new StoredField("approved_at", approved.ToUnixTimeMilliseconds()));
         return document;
+    }
+
+    private const long NotApproved = long.MinValue;
+
+    private static string ChunkKey(string objectId, int chunkIndex) => objectId + "#" + chunkIndex.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What ranking needs, from doc values: no stored document is read.</summary>
+    private IndexMatch ToMatch(IndexSearcher searcher, int docId, float score)
+    {
+        var leaves = searcher.IndexReader.Leaves;
+        var leaf = leaves[ReaderUtil.SubIndex(docId, leaves)];
+        var local = docId - leaf.DocBase;
+        var reader = leaf.AtomicReader;
+        var objectId = new BytesRef();
+        reader.GetSortedDocValues("object_id").Get(local, objectId);
+        var approved = reader.GetNumericDocValues("approved_at").Get(local);
+        return new IndexMatch(DatasetId, objectId.Utf8ToString(), (int)reader.GetNumericDocValues("chunk_index").Get(local), score,
+            reader.GetNumericDocValues("text_hash").Get(local), approved == NotApproved ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved));
     }
 
     private IndexHit ToHit(IndexSearcher searcher, int docId, float score)
@@ -289,7 +334,11 @@ public sealed class DatasetIndexGrain(
 
     private void Commit()
     {
-        _writer!.SetCommitData(new Dictionary<string, string> { [GenerationKey] = state.State.Generation.ToString(CultureInfo.InvariantCulture) });
+        _writer!.SetCommitData(new Dictionary<string, string>
+        {
+            [GenerationKey] = state.State.Generation.ToString(CultureInfo.InvariantCulture),
+            [FormatKey] = Format,
+        });
         _writer.Commit();
     }
 

@@ -212,7 +212,8 @@ public static partial class LexicalQuery
     {
         public override Query Rewrite(IndexReader reader, MultiTermQuery query)
         {
-            var count = 0;
+            // Distinct terms across segments: the same word in fifteen segments is one expansion, not fifteen.
+            var distinct = new HashSet<string>(StringComparer.Ordinal);
             foreach (var leaf in reader.Leaves)
             {
                 var terms = leaf.AtomicReader.GetTerms(query.Field);
@@ -220,7 +221,8 @@ public static partial class LexicalQuery
                 var termsEnum = GetTermsEnum(query, terms, new Lucene.Net.Util.AttributeSource());
                 while (termsEnum.MoveNext())
                 {
-                    if (++count > MaxExpansions) throw new TooManyExpansionsException(Pattern(query));
+                    if (distinct.Add(termsEnum.Term.Utf8ToString()) && distinct.Count > MaxExpansions)
+                        throw new TooManyExpansionsException(Pattern(query));
                 }
             }
 

@@ -72,14 +72,11 @@ public sealed class SearchCoordinatorGrain(
                         [new FieldError("cursor", "refers to an expired search session")]);
         var request = slice.Request;
         var lexical = TryParse(request.Query);
-        // Between pages a dataset may have closed, the key's allow-list changed, or objects been deleted: re-check all three.
-        var datasetIds = slice.Hits.Select(h => h.Hit.DatasetId).Distinct(StringComparer.Ordinal)
+        // Between pages a dataset may have closed or the key's allow-list changed (deleted objects drop out at fetch).
+        var datasetIds = slice.Hits.Select(h => h.Match.DatasetId).Distinct(StringComparer.Ordinal)
             .Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id)).ToArray();
         var (datasets, _) = await OpenAsync(caller, datasetIds, request);
-        var live = await Task.WhenAll(datasets.Keys.Select(id => GrainFactory.GetGrain<IDatasetIndexGrain>(id)
-            .LiveObjects(slice.Hits.Where(h => h.Hit.DatasetId == id).Select(h => h.Hit.ObjectId).Distinct(StringComparer.Ordinal).ToArray())));
-        var liveObjects = live.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
-        var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Hit.DatasetId) && liveObjects.Contains(h.Hit.ObjectId)).ToList();
+        var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Match.DatasetId)).ToList();
         var page = await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit);
         var nextId = Ids.New(IdPrefixes.SearchSession);
         if (page.Rest.Count > 0)
@@ -89,22 +86,29 @@ public sealed class SearchCoordinatorGrain(
 
     private sealed record Served(SearchPage Page, IReadOnlyList<RankedHit> Rest);
 
-    /// <summary>Prices the ranked hits, fills a page, applies the spend limit, writes the ledger, builds snippets.</summary>
+    /// <summary>
+    /// Prices the ranked matches and fills a page, loads the stored chunks of that page only (a chunk deleted since
+    /// drops out), applies the spend limit, writes the ledger, builds snippets.
+    /// </summary>
     private async Task<Served> ServeAsync(Caller caller, SearchRequest request, string mode, Query? lexical,
         IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit)
     {
         var now = time.GetUtcNow();
-        var candidates = new List<(RankedHit Hit, DatasetSearchProfile Dataset, long Price)>();
+        var priced = new List<(RankedHit Hit, DatasetSearchProfile Dataset, long Price)>();
         var consumed = 0;
         foreach (var hit in ranked)
         {
-            if (candidates.Count == limit) break;
+            if (priced.Count == limit) break;
             consumed++;
-            var dataset = datasets[hit.Hit.DatasetId];
-            var price = caller.Owns(dataset.TenantId) ? 0 : PriceOf(dataset, hit.Hit, now);
+            var dataset = datasets[hit.Match.DatasetId];
+            var price = caller.Owns(dataset.TenantId) ? 0 : PriceOf(dataset, hit.Match, now);
             if (request.MaxPricePerResultMicros is { } max && price > max) continue;
-            candidates.Add((hit, dataset, price));
+            priced.Add((hit, dataset, price));
         }
+
+        var stored = await FetchAsync(priced.Select(c => c.Hit.Match));
+        var candidates = priced.Where(c => stored.ContainsKey(ResultFusion.ChunkKey(c.Hit.Match)))
+            .Select(c => (c.Hit, c.Dataset, c.Price, Stored: stored[ResultFusion.ChunkKey(c.Hit.Match)])).ToList();
 
         var paid = candidates.Where(c => c.Price > 0).Select(c => c.Price).ToArray();
         var admitted = candidates.Count;
@@ -129,19 +133,19 @@ public sealed class SearchCoordinatorGrain(
         var searchId = Ids.New(IdPrefixes.SearchActivity, now);
         var results = new List<SearchResult>(served.Count);
         var rows = new List<LedgerRow>(served.Count + 1);
-        foreach (var (hit, dataset, price) in served)
+        foreach (var (hit, dataset, price, chunk) in served)
         {
             string? retrievalId = null;
             if (!caller.Owns(dataset.TenantId))
             {
                 retrievalId = Ids.New(IdPrefixes.Retrieval, now);
-                rows.Add(new AccessEventRow(retrievalId, "retrieval", caller.TenantId, dataset.TenantId, dataset.DatasetId, hit.Hit.ObjectId,
+                rows.Add(new AccessEventRow(retrievalId, "retrieval", caller.TenantId, dataset.TenantId, dataset.DatasetId, chunk.ObjectId,
                     KeyOf(caller), searchId, price, now));
             }
 
-            var (snippet, highlights) = SnippetBuilder.Build(lexical, hit.Hit.Text, Analyzer);
-            results.Add(new SearchResult(retrievalId, dataset.DatasetId, dataset.Name, hit.Hit.ObjectId, hit.Hit.Filename, hit.Hit.ContentType,
-                hit.Score, snippet, highlights, hit.Hit.Locator, price));
+            var (snippet, highlights) = SnippetBuilder.Build(lexical, chunk.Text, Analyzer);
+            results.Add(new SearchResult(retrievalId, dataset.DatasetId, dataset.Name, chunk.ObjectId, chunk.Filename, chunk.ContentType,
+                hit.Score, snippet, highlights, chunk.Locator, price));
         }
 
         var charged = served.Sum(s => s.Price);
@@ -174,7 +178,18 @@ public sealed class SearchCoordinatorGrain(
         return count;
     }
 
-    private static long PriceOf(DatasetSearchProfile dataset, IndexHit hit, DateTimeOffset now)
+    /// <summary>The stored chunks of <paramref name="matches"/>, by chunk key, fetched from each index in parallel.</summary>
+    private async Task<Dictionary<string, IndexHit>> FetchAsync(IEnumerable<IndexMatch> matches)
+    {
+        var byDataset = matches.GroupBy(m => m.DatasetId, StringComparer.Ordinal).ToArray();
+        var fetched = await Task.WhenAll(byDataset.Select(group => GrainFactory.GetGrain<IDatasetIndexGrain>(group.Key)
+            .Fetch(group.Select(m => new ChunkRef(m.ObjectId, m.ChunkIndex)).ToArray())));
+        var stored = new Dictionary<string, IndexHit>(StringComparer.Ordinal);
+        foreach (var hit in fetched.SelectMany(hits => hits)) stored[$"{hit.ObjectId}#{hit.Locator.ChunkIndex}"] = hit;
+        return stored;
+    }
+
+    private static long PriceOf(DatasetSearchProfile dataset, IndexMatch hit, DateTimeOffset now)
     {
         var ageDays = hit.ApprovedAt is { } approved ? (now - approved).TotalDays : 0;
         return EffectivePrice.RetrievalMicros(dataset.PricingModel, dataset.Pricing, ageDays, dataset.QueriesLast24h);

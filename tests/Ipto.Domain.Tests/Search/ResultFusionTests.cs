@@ -5,13 +5,12 @@ namespace Ipto.Domain.Tests.Search;
 
 public sealed class ResultFusionTests
 {
-    private static readonly DateTimeOffset Uploaded = DateTimeOffset.Parse("2026-04-05T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly DateTimeOffset Approved = DateTimeOffset.Parse("2026-04-05T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static IndexHit Hit(string objectId, int chunk, float score = 1f, string dataset = "ds_1", string? text = null) =>
-        new(dataset, objectId, score, text ?? $"text of {objectId} chunk {chunk}", "file.txt", "text/plain",
-            new CitationLocator(null, null, 0, 10, chunk), Uploaded, Uploaded);
+    private static IndexMatch Hit(string objectId, int chunk, float score = 1f, string dataset = "ds_1", string? text = null) =>
+        new(dataset, objectId, chunk, score, ResultFusion.TextHash(text ?? $"text of {objectId} chunk {chunk}"), Approved);
 
-    private static string Key(IndexHit hit) => $"{hit.DatasetId}/{hit.ObjectId}#{hit.Locator.ChunkIndex}";
+    private static string Key(IndexMatch hit) => $"{hit.DatasetId}/{hit.ObjectId}#{hit.ChunkIndex}";
 
     [Fact]
     public void MergeByScoreOrdersBestScoreFirstAcrossIndexes()
@@ -24,7 +23,7 @@ public sealed class ResultFusionTests
     [Fact]
     public void MergeByScoreBreaksTiesByDatasetThenObjectThenChunkWhateverTheInputOrder()
     {
-        IndexHit[] hits =
+        IndexMatch[] hits =
         [
             Hit("ob_b", 10, 2f, "ds_1"), Hit("ob_a", 0, 2f, "ds_2"), Hit("ob_b", 2, 2f, "ds_1"), Hit("ob_a", 5, 2f, "ds_1"), Hit("ob_z", 0, 9f, "ds_9"),
         ];
@@ -45,7 +44,7 @@ public sealed class ResultFusionTests
         var d = Hit("ob_d", 0);
         var e = Hit("ob_e", 0);
 
-        var fused = ResultFusion.Fuse([a, b, c], [d, e, a with { Score = 0.42f }]).ToDictionary(r => r.Hit.ObjectId, r => r.Score);
+        var fused = ResultFusion.Fuse([a, b, c], [d, e, a with { Score = 0.42f }]).ToDictionary(r => r.Match.ObjectId, r => r.Score);
 
         Assert.Equal(5, fused.Count);                         // a appears once although it is in both lists
         Assert.Equal(1.0 / 61 + 1.0 / 63, fused["ob_a"], 12); // 1st lexical, 3rd dense
@@ -61,20 +60,20 @@ public sealed class ResultFusionTests
         var fused = ResultFusion.Fuse([Hit("ob_a", 0), Hit("ob_b", 0), Hit("ob_c", 0)], [Hit("ob_d", 0), Hit("ob_e", 0), Hit("ob_a", 0)]);
 
         // a = 1/61 + 1/63, d = 1/61, then b and e tie at 1/62 (object id decides), then c = 1/63.
-        Assert.Equal(["ob_a", "ob_d", "ob_b", "ob_e", "ob_c"], fused.Select(r => r.Hit.ObjectId));
+        Assert.Equal(["ob_a", "ob_d", "ob_b", "ob_e", "ob_c"], fused.Select(r => r.Match.ObjectId));
         Assert.True(fused.Zip(fused.Skip(1)).All(p => p.First.Score >= p.Second.Score));
     }
 
     [Fact]
     public void FuseDoesNotDependOnWhichListIsLexical()
     {
-        IndexHit[] one = [Hit("ob_a", 0), Hit("ob_b", 1), Hit("ob_c", 0, dataset: "ds_2")];
-        IndexHit[] other = [Hit("ob_c", 0, dataset: "ds_2"), Hit("ob_b", 0), Hit("ob_a", 0)];
+        IndexMatch[] one = [Hit("ob_a", 0), Hit("ob_b", 1), Hit("ob_c", 0, dataset: "ds_2")];
+        IndexMatch[] other = [Hit("ob_c", 0, dataset: "ds_2"), Hit("ob_b", 0), Hit("ob_a", 0)];
 
         var forward = ResultFusion.Fuse(one, other);
         var backward = ResultFusion.Fuse(other, one);
 
-        Assert.Equal(forward.Select(r => (Key(r.Hit), r.Score)), backward.Select(r => (Key(r.Hit), r.Score)));
+        Assert.Equal(forward.Select(r => (Key(r.Match), r.Score)), backward.Select(r => (Key(r.Match), r.Score)));
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public sealed class ResultFusionTests
             return ResultFusion.Fuse(lexical, dense);
         }
 
-        static int Position(List<RankedHit> fused, string objectId) => fused.FindIndex(r => r.Hit.ObjectId == objectId);
+        static int Position(List<RankedHit> fused, string objectId) => fused.FindIndex(r => r.Match.ObjectId == objectId);
 
         var at61 = FuseAt(61);
         Assert.True(Position(at61, "ob_both") < Position(at61, "ob_top"));

@@ -126,7 +126,8 @@ public sealed class DatasetIndexGrainTests
         using var dir = new TempDir();
         await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
         var manyTerms = string.Join(' ', Enumerable.Range(0, 1100).Select(i => $"w{i:D4}"));
-        var (datasetId, ids) = await IndexedDatasetAsync(cluster, [.. Documents, manyTerms]);
+        var sameTerms = string.Join(' ', Enumerable.Range(0, 600).Select(i => $"v{i:D4}"));
+        var (datasetId, ids) = await IndexedDatasetAsync(cluster, [.. Documents, manyTerms, sameTerms, sameTerms]);
         var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
         var embedder = cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>();
 
@@ -143,12 +144,14 @@ public sealed class DatasetIndexGrainTests
         Assert.Equal(ErrorCodes.InvalidQuery, expansion.Code);
         Assert.Contains("position 10", expansion.Message);
         Assert.Single(await Lexical(index, "w000*"));
+        // 600 distinct terms, each in two segments (each object is its own commit): counted once, so allowed.
+        Assert.Equal(2, (await Lexical(index, "v*")).Select(h => h.ObjectId).Distinct().Count());
 
         var regex = await Assert.ThrowsAsync<IptoException>(() => Lexical(index, "cargo /(a|b){1000}/"));
         Assert.Equal(ErrorCodes.InvalidQuery, regex.Code);
         Assert.Contains("position 7", regex.Message);
     }
 
-    private static async Task<IReadOnlyList<IndexHit>> Lexical(IDatasetIndexGrain index, string query) =>
+    private static async Task<IReadOnlyList<IndexMatch>> Lexical(IDatasetIndexGrain index, string query) =>
         (await index.Search(new IndexQuery(query, null, null, 10))).Lexical;
 }

@@ -81,9 +81,17 @@ internal sealed class RawSearch : IDisposable
 
     public IReadOnlyList<IndexHit> Hybrid(string query, int top)
     {
-        var fused = ResultFusion.Fuse(Lexical(query, top), Dense(query, top));
-        return fused.Take(top).Select(r => r.Hit).ToArray();
+        var lexical = Lexical(query, top);
+        var dense = Dense(query, top);
+        var byKey = lexical.Concat(dense).GroupBy(Key).ToDictionary(g => g.Key, g => g.First());
+        var fused = ResultFusion.Fuse(lexical.Select(ToMatch).ToArray(), dense.Select(ToMatch).ToArray());
+        return fused.Take(top).Select(r => byKey[ResultFusion.ChunkKey(r.Match)]).ToArray();
     }
+
+    public static IndexMatch ToMatch(IndexHit hit) =>
+        new(hit.DatasetId, hit.ObjectId, hit.Locator.ChunkIndex, hit.Score, ResultFusion.TextHash(hit.Text), hit.ApprovedAt);
+
+    private static string Key(IndexHit hit) => $"{hit.ObjectId}#{hit.Locator.ChunkIndex}";
 
     public IReadOnlyList<IndexHit> Run(string mode, string query, int top) => mode switch
     {

@@ -291,7 +291,7 @@ internal static class SearchBench
     {
         if (mode != SearchModes.Hybrid) return raw.Run(mode, query, Limit)[0].Score;
         var depth = SearchCoordinatorGrain.Depth(Limit);
-        return ResultFusion.Fuse(raw.Lexical(query, depth), raw.Dense(query, depth))[0].Score;
+        return ResultFusion.Fuse(raw.Lexical(query, depth).Select(RawSearch.ToMatch).ToArray(), raw.Dense(query, depth).Select(RawSearch.ToMatch).ToArray())[0].Score;
     }
 
     /// <summary>Warm-up (with a sanity check against the raw results), then timed rounds alternating which side goes first.</summary>

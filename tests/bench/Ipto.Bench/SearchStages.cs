@@ -62,9 +62,12 @@ internal sealed class SearchStages(
                 Time($"  (raw Lucene, top {depth}, same process)", () => raw.Lexical(query, depth));
                 Time($"  (raw Lucene, top {depth}, without loading the stored documents)", () => raw.LexicalDocIds(query, depth));
                 var top = found.Lexical.Take(SearchRequestBody.DefaultLimit).ToArray();
+                var stored = await TimeAsync($"  index grain: Fetch the page's {top.Length} stored chunks",
+                    () => index.Fetch(top.Select(m => new ChunkRef(m.ObjectId, m.ChunkIndex)).ToArray()));
                 var parsed = LexicalQuery.Parse(query, analyzer);
-                Time("  snippets: SnippetBuilder for the page's hits", () => top.Select(h => SnippetBuilder.Build(parsed, h.Text, analyzer)).ToArray());
-                await TimeAsync("  spend counter: Reserve", () => grains.GetGrain<ISpendCounterGrain>(keyId).Reserve(top.Select(_ => 30_000L).ToArray()));
+                Time("  snippets: SnippetBuilder for the page's hits", () => stored.Select(h => SnippetBuilder.Build(parsed, h.Text, analyzer)).ToArray());
+                await TimeAsync("  spend counter: Reserve", () => grains.GetGrain<ISpendCounterGrain>(keyId)
+                    .Reserve(new Ipto.ApiKeys.SpendLimit(long.MaxValue / 2, "month"), top.Select(_ => 30_000L).ToArray()));
                 await TimeAsync("  session grain: Start (the hits past the page)", async () =>
                 {
                     var rest = found.Lexical.Skip(top.Length).Select(h => new RankedHit(h, h.Score)).ToArray();
@@ -147,7 +150,7 @@ internal sealed class SearchStages(
 
     private static string Q0(double value) => value.ToString("F0", CultureInfo.InvariantCulture);
 
-    private async Task<int> AppendLedgerAsync(LedgerWriter ledger, string query, IReadOnlyList<IndexHit> hits)
+    private async Task<int> AppendLedgerAsync(LedgerWriter ledger, string query, IReadOnlyList<IndexMatch> hits)
     {
         var now = DateTimeOffset.UtcNow;
         var searchId = Ids.New(IdPrefixes.SearchActivity, now);
