@@ -8,25 +8,55 @@ public static class Ids
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
     public const int BodyLength = 26;
 
-    public static string New(string prefix) => New(prefix, DateTimeOffset.UtcNow);
+    private static readonly Lock Gate = new();
+    private static readonly byte[] Last = new byte[16];
 
-    public static string New(string prefix, DateTimeOffset time)
+    /// <summary>
+    /// A new id for now. Ids made by one process are strictly increasing: within one millisecond (or if the clock steps
+    /// back) the previous id's random part is incremented instead of drawn, so creation order is id order.
+    /// </summary>
+    public static string New(string prefix)
     {
-        Span<byte> bytes = stackalloc byte[16];
+        var bytes = Body(DateTimeOffset.UtcNow);
+        lock (Gate)
+        {
+            if (bytes.AsSpan(0, 6).SequenceCompareTo(Last.AsSpan(0, 6)) <= 0)
+            {
+                Last.CopyTo(bytes, 0);
+                var i = 15;
+                while (i >= 6 && unchecked(++bytes[i]) == 0) i--; // add one, carrying through the random bytes
+            }
+
+            bytes.CopyTo(Last, 0);
+        }
+
+        return Format(prefix, bytes);
+    }
+
+    /// <summary>An id for <paramref name="time"/> (no ordering among ids of the same millisecond).</summary>
+    public static string New(string prefix, DateTimeOffset time) => Format(prefix, Body(time));
+
+    private static byte[] Body(DateTimeOffset time)
+    {
+        var bytes = new byte[16];
         var ms = (ulong)time.ToUnixTimeMilliseconds();
         for (var i = 5; i >= 0; i--)
         {
             bytes[i] = (byte)(ms & 0xFF);
             ms >>= 8;
         }
-        RandomNumberGenerator.Fill(bytes[6..]);
-        return string.Create(prefix.Length + 1 + BodyLength, (prefix, Bytes: bytes.ToArray()), static (span, s) =>
+
+        RandomNumberGenerator.Fill(bytes.AsSpan(6));
+        return bytes;
+    }
+
+    private static string Format(string prefix, byte[] bytes) =>
+        string.Create(prefix.Length + 1 + BodyLength, (prefix, Bytes: bytes), static (span, s) =>
         {
             s.prefix.AsSpan().CopyTo(span);
             span[s.prefix.Length] = '_';
             Encode(s.Bytes, span[(s.prefix.Length + 1)..]);
         });
-    }
 
     /// <summary>True when <paramref name="id"/> is <paramref name="prefix"/>_ followed by a well-formed body.</summary>
     public static bool IsValid(string? id, string prefix)

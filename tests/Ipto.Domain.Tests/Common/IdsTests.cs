@@ -43,4 +43,14 @@ public sealed class IdsTests
     [InlineData("job-01jq3n5a7v8x9y0z1a2b3c4d5e")]
     [InlineData("job_81jq3n5a7v8x9y0z1a2b3c4d5e")]
     public void MalformedIdsAreInvalid(string? id) => Assert.False(Ids.IsValid(id, "job"));
+
+    [Fact]
+    public void IdsMadeInOneProcessAreStrictlyIncreasingEvenWithinAMillisecond()
+    {
+        var ids = Enumerable.Range(0, 20_000).Select(_ => Ids.New("dset")).ToArray();
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.True(Ids.IsValid(id, "dset")));
+    }
 }
