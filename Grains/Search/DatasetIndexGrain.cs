@@ -135,7 +135,7 @@ public sealed class DatasetIndexGrain(
             var hits = new List<IndexHit>(chunks.Count);
             foreach (var chunk in chunks)
             {
-                var found = searcher.Search(new TermQuery(new Term("chunk_key", ChunkKey(chunk.ObjectId, chunk.ChunkIndex))), 1).ScoreDocs;
+                var found = searcher.Search(new TermQuery(new Term("chunk_key", ResultFusion.ChunkKey(chunk.ObjectId, chunk.ChunkIndex))), 1).ScoreDocs;
                 if (found.Length == 1) hits.Add(ToHit(searcher, found[0].Doc, found[0].Score));
             }
 
@@ -236,7 +236,7 @@ public sealed class DatasetIndexGrain(
         {
             new StringField("object_id", obj.ObjectId, Field.Store.YES),
             new SortedDocValuesField("object_id", new BytesRef(obj.ObjectId)),
-            new StringField("chunk_key", ChunkKey(obj.ObjectId, chunk.Locator.ChunkIndex), Field.Store.NO),
+            new StringField("chunk_key", ResultFusion.ChunkKey(obj.ObjectId, chunk.Locator.ChunkIndex), Field.Store.NO),
             new NumericDocValuesField("chunk_index", chunk.Locator.ChunkIndex),
             new NumericDocValuesField("text_hash", ResultFusion.TextHash(chunk.Text)),
             new NumericDocValuesField("approved_at", obj.ApprovedAt?.ToUnixTimeMilliseconds() ?? NotApproved),
@@ -257,8 +257,6 @@ public sealed class DatasetIndexGrain(
 
     private const long NotApproved = long.MinValue;
 
-    private static string ChunkKey(string objectId, int chunkIndex) => objectId + "#" + chunkIndex.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>What ranking needs, from doc values: no stored document is read.</summary>
     private IndexMatch ToMatch(IndexSearcher searcher, int docId, float score)
     {
@@ -273,15 +271,17 @@ public sealed class DatasetIndexGrain(
             reader.GetNumericDocValues("text_hash").Get(local), approved == NotApproved ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved));
     }
 
-    private IndexHit ToHit(IndexSearcher searcher, int docId, float score)
+    private IndexHit ToHit(IndexSearcher searcher, int docId, float score) => ToHit(DatasetId, searcher.Doc(docId), score);
+
+    /// <summary>A stored chunk document as a hit (also what the search benchmark's raw side reads).</summary>
+    public static IndexHit ToHit(string datasetId, Document doc, float score)
     {
-        var doc = searcher.Doc(docId);
         var locator = new CitationLocator(
             doc.GetField("page")?.GetInt32Value(), doc.GetField("row")?.GetInt64Value(),
             doc.GetField("char_start")?.GetInt64Value() ?? 0, doc.GetField("char_end")?.GetInt64Value() ?? 0,
             doc.GetField("chunk_index")?.GetInt32Value() ?? 0);
         var approved = doc.GetField("approved_at")?.GetInt64Value();
-        return new IndexHit(DatasetId, doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
+        return new IndexHit(datasetId, doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
             locator, DateTimeOffset.FromUnixTimeMilliseconds(doc.GetField("uploaded_at")?.GetInt64Value() ?? 0),
             approved is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved.Value));
     }

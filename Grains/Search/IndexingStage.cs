@@ -27,23 +27,20 @@ public sealed class IndexingStage(IGrainFactory grains, IObjectStore store, ITex
     public static async Task EnsureVectorsAsync(IObjectStore store, ITextEmbedder embedder, string datasetId, string objectId, CancellationToken cancellationToken)
     {
         var key = ObjectKeys.ObjectVectors(datasetId, objectId);
-        var existing = await store.HeadAsync(key, cancellationToken);
+        var chunksKey = ObjectKeys.ObjectChunks(datasetId, objectId);
+        // A resumed job finds the file complete (one vector per chunk) and embeds nothing again.
+        if (await store.HeadAsync(key, cancellationToken) is { } existing
+            && existing.SizeBytes == VectorFile.SizeOf(embedder.Dimensions, await CountChunksAsync(store, chunksKey, cancellationToken)))
+            return;
+
         var temp = Path.GetTempFileName();
         try
         {
-            var count = 0;
             await using (var output = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 await using var writer = await VectorFile.OpenWriterAsync(output, embedder.Dimensions, cancellationToken);
                 var batch = new List<string>(Batch);
-                await using (var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(datasetId, objectId), cancellationToken))
-                {
-                    await foreach (var _ in ChunkFile.ReadAsync(chunks, cancellationToken)) count++;
-                }
-
-                if (existing is not null && existing.SizeBytes == VectorFile.SizeOf(embedder.Dimensions, count)) return;
-
-                await using (var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(datasetId, objectId), cancellationToken))
+                await using (var chunks = await store.OpenReadAsync(chunksKey, cancellationToken))
                 {
                     await foreach (var chunk in ChunkFile.ReadAsync(chunks, cancellationToken))
                     {
@@ -69,5 +66,13 @@ public sealed class IndexingStage(IGrainFactory grains, IObjectStore store, ITex
         {
             File.Delete(temp);
         }
+    }
+
+    private static async Task<int> CountChunksAsync(IObjectStore store, string chunksKey, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await using var chunks = await store.OpenReadAsync(chunksKey, cancellationToken);
+        await foreach (var _ in ChunkFile.ReadAsync(chunks, cancellationToken)) count++;
+        return count;
     }
 }

@@ -11,7 +11,12 @@ public static class ResultFusion
 {
     public const int RrfK = 60;
 
-    public static string ChunkKey(IndexMatch hit) => $"{hit.ObjectId}#{hit.ChunkIndex}";
+    /// <summary>A chunk's identity within a search: the object and the chunk's index in it.</summary>
+    public static string ChunkKey(string objectId, int chunkIndex) => objectId + "#" + chunkIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string ChunkKey(IndexMatch hit) => ChunkKey(hit.ObjectId, hit.ChunkIndex);
+
+    public static string ChunkKey(IndexHit hit) => ChunkKey(hit.ObjectId, hit.Locator.ChunkIndex);
 
     /// <summary>A stable 64-bit hash of a chunk's trimmed text, stored in the index for the identical-text rule.</summary>
     public static long TextHash(string text) =>

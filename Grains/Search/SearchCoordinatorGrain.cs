@@ -52,15 +52,8 @@ public sealed class SearchCoordinatorGrain(
             _ => ResultFusion.Fuse(lexicalHits, denseHits),
         });
 
-        var sessionId = Ids.New(IdPrefixes.SearchSession);
         var page = await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit);
-        if (page.Rest.Count > 0)
-        {
-            await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId)
-                .Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, page.Rest));
-        }
-
-        return page.Page with { SessionId = page.Rest.Count > 0 ? sessionId : null };
+        return await KeepRestAsync(caller, request, mode, page);
     }
 
     public async Task<SearchPage> Continue(Caller caller, string sessionId, int limit)
@@ -78,13 +71,19 @@ public sealed class SearchCoordinatorGrain(
         var (datasets, _) = await OpenAsync(caller, datasetIds, request);
         var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Match.DatasetId)).ToList();
         var page = await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit);
-        var nextId = Ids.New(IdPrefixes.SearchSession);
-        if (page.Rest.Count > 0)
-            await GrainFactory.GetGrain<ISearchSessionGrain>(nextId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, slice.ModeUsed, page.Rest));
-        return page.Page with { SessionId = page.Rest.Count > 0 ? nextId : null };
+        return await KeepRestAsync(caller, request, slice.ModeUsed, page);
     }
 
     private sealed record Served(SearchPage Page, IReadOnlyList<RankedHit> Rest);
+
+    /// <summary>Keeps what the page did not serve in a new session, whose id the next cursor carries.</summary>
+    private async Task<SearchPage> KeepRestAsync(Caller caller, SearchRequest request, string mode, Served served)
+    {
+        if (served.Rest.Count == 0) return served.Page;
+        var sessionId = Ids.New(IdPrefixes.SearchSession);
+        await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, served.Rest));
+        return served.Page with { SessionId = sessionId };
+    }
 
     /// <summary>
     /// Prices the ranked matches and fills a page, loads the stored chunks of that page only (a chunk deleted since
@@ -185,7 +184,7 @@ public sealed class SearchCoordinatorGrain(
         var fetched = await Task.WhenAll(byDataset.Select(group => GrainFactory.GetGrain<IDatasetIndexGrain>(group.Key)
             .Fetch(group.Select(m => new ChunkRef(m.ObjectId, m.ChunkIndex)).ToArray())));
         var stored = new Dictionary<string, IndexHit>(StringComparer.Ordinal);
-        foreach (var hit in fetched.SelectMany(hits => hits)) stored[$"{hit.ObjectId}#{hit.Locator.ChunkIndex}"] = hit;
+        foreach (var hit in fetched.SelectMany(hits => hits)) stored[ResultFusion.ChunkKey(hit)] = hit;
         return stored;
     }
 

@@ -26,17 +26,16 @@ public sealed class DatasetSearchProfileGrainTests
     {
         using var dir = new TempDir();
         await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var handle = cluster.Client;
 
-        var priv = await ActiveDatasetAsync(handle, "private");
+        var priv = await ActiveDatasetAsync(cluster.Client, "private");
         Assert.NotNull(await priv.OpenForSearch(Owner));
         Assert.Null(await priv.OpenForSearch(Buyer));
 
-        var restricted = await ActiveDatasetAsync(handle, "restricted");
+        var restricted = await ActiveDatasetAsync(cluster.Client, "restricted");
         Assert.Null(await restricted.OpenForSearch(Buyer)); // granted access is covered end to end in the Api search tests
         Assert.Equal(Owner.TenantId, (await restricted.OpenForSearch(Owner))!.TenantId);
 
-        var listed = await ActiveDatasetAsync(handle, "listed");
+        var listed = await ActiveDatasetAsync(cluster.Client, "listed");
         Assert.NotNull(await listed.OpenForSearch(Buyer));
         await listed.Update(Owner, new DatasetPatch(null, null, null, null, null, null, null, DatasetStatuses.Paused));
         Assert.Null(await listed.OpenForSearch(Buyer));

@@ -83,15 +83,13 @@ internal sealed class RawSearch : IDisposable
     {
         var lexical = Lexical(query, top);
         var dense = Dense(query, top);
-        var byKey = lexical.Concat(dense).GroupBy(Key).ToDictionary(g => g.Key, g => g.First());
+        var byKey = lexical.Concat(dense).GroupBy(h => ResultFusion.ChunkKey(h)).ToDictionary(g => g.Key, g => g.First());
         var fused = ResultFusion.Fuse(lexical.Select(ToMatch).ToArray(), dense.Select(ToMatch).ToArray());
         return fused.Take(top).Select(r => byKey[ResultFusion.ChunkKey(r.Match)]).ToArray();
     }
 
     public static IndexMatch ToMatch(IndexHit hit) =>
         new(hit.DatasetId, hit.ObjectId, hit.Locator.ChunkIndex, hit.Score, ResultFusion.TextHash(hit.Text), hit.ApprovedAt);
-
-    private static string Key(IndexHit hit) => $"{hit.ObjectId}#{hit.Locator.ChunkIndex}";
 
     public IReadOnlyList<IndexHit> Run(string mode, string query, int top) => mode switch
     {
@@ -101,17 +99,7 @@ internal sealed class RawSearch : IDisposable
     };
 
     /// <summary>Loads the stored document of a hit, as the index grain does.</summary>
-    private IndexHit ToHit(int docId, float score)
-    {
-        var doc = _searcher.Doc(docId);
-        var locator = new CitationLocator(doc.GetField("page")?.GetInt32Value(), doc.GetField("row")?.GetInt64Value(),
-            doc.GetField("char_start")?.GetInt64Value() ?? 0, doc.GetField("char_end")?.GetInt64Value() ?? 0,
-            doc.GetField("chunk_index")?.GetInt32Value() ?? 0);
-        var approved = doc.GetField("approved_at")?.GetInt64Value();
-        return new IndexHit(_datasetId, doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
-            locator, DateTimeOffset.FromUnixTimeMilliseconds(doc.GetField("uploaded_at")?.GetInt64Value() ?? 0),
-            approved is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved.Value));
-    }
+    private IndexHit ToHit(int docId, float score) => DatasetIndexGrain.ToHit(_datasetId, _searcher.Doc(docId), score);
 
     public void Dispose()
     {
