@@ -64,7 +64,8 @@ public sealed class SearchCoordinatorGrain(
                     ?? throw new IptoException(ErrorCodes.InvalidRequest, "This search session has expired; run the search again.",
                         [new FieldError("cursor", "refers to an expired search session")]);
         var request = slice.Request;
-        var lexical = TryParse(request.Query);
+        // Highlight with the lexical text the first page used (auto mode may have escaped the query).
+        var lexical = TryParse(QueryClassifier.Resolve(request.Mode, request.Query, Analyzer).LexicalText);
         // Between pages a dataset may have closed or the key's allow-list changed (deleted objects drop out at fetch).
         var datasetIds = slice.Hits.Select(h => h.Match.DatasetId).Distinct(StringComparer.Ordinal)
             .Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id)).ToArray();

@@ -232,6 +232,11 @@ public sealed class SearchEndpointTests(SearchFixture fixture) : IClassFixture<S
         var activity = await (await agent.GetAsync($"/v1/agent/activity/searches?api_key_id={keyId}")).DataAsync();
         Assert.Equal(0.12m, activity.GetProperty("searches").EnumerateArray().Sum(s => s.GetProperty("charged_amount").GetDecimal()));
 
+        // Auto mode escaped a query that does not parse; later pages highlight with that same text.
+        var escaped = await SearchOkAsync(c.BuyerKey, new { query = "cargo lading shipping rulings!", limit = 1, dataset_ids = new[] { c.Listed } });
+        var next = await SearchOkAsync(c.BuyerKey, new { cursor = escaped.GetProperty("next_cursor").GetString(), limit = 1 });
+        Assert.NotEmpty(next.GetProperty("results")[0].GetProperty("highlights").EnumerateArray());
+
         // A cursor is served once; another caller's or a tampered cursor is refused.
         await (await SearchAsync(agent, new { cursor = firstCursor })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_request");
         await (await SearchAsync(c.BuyerKey, new { cursor = firstCursor })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_request");
@@ -257,6 +262,7 @@ public sealed class SearchEndpointTests(SearchFixture fixture) : IClassFixture<S
 
         var plain = await SearchOkAsync(c.BuyerKey, new { query = "C++ narwhal: spirals?!", dataset_ids = new[] { dataset } });
         Assert.Equal("hybrid", plain.GetProperty("mode").GetString());
+        Assert.Contains(plain.GetProperty("results")[0].GetProperty("highlights").EnumerateArray(), h => h.GetProperty("end").GetInt32() > h.GetProperty("start").GetInt32());
         await (await SearchAsync(c.BuyerKey, new { query = "C++ narwhal: spirals?!", mode = "lexical" })).ErrorAsync(HttpStatusCode.BadRequest, "invalid_query");
     }
 
