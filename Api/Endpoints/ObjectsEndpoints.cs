@@ -55,7 +55,7 @@ public static class ObjectsEndpoints
         if (obj.Status is not (ObjectStatuses.Processing or ObjectStatuses.Ready or ObjectStatuses.Indexing or ObjectStatuses.Active))
             throw IptoException.InvalidTransition("object", obj.Status, "downloaded");
         var url = await store.PresignGetAsync(Ipto.Grains.ObjectStore.ObjectKeys.ObjectBlob(obj.DatasetId, obj.ObjectId), DownloadLifetime, obj.Filename);
-        return ApiResults.Ok(new DownloadResponse(url.Url.ToString(), url.ExpiresAt));
+        return ApiResults.Ok(new DownloadResponse(url.Url, url.ExpiresAt));
     }
 
     private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(15);

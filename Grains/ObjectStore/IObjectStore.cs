@@ -1,7 +1,10 @@
 namespace Ipto.Grains.ObjectStore;
 
-/// <summary>A presigned URL and the headers a client must send with it.</summary>
-public sealed record PresignedUrl(Uri Url, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> RequiredHeaders);
+/// <summary>
+/// A presigned URL and the headers a client must send with it. The URL is kept as the exact string that was signed,
+/// every query value percent-encoded (a <see cref="Uri"/>'s ToString would unescape it into an invalid URL).
+/// </summary>
+public sealed record PresignedUrl(string Url, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> RequiredHeaders);
 
 public sealed record CompletedPart(int PartNumber, string ETag);
 
@@ -15,12 +18,14 @@ public interface IObjectStore
 {
     string Name { get; }
 
-    Task<PresignedUrl> PresignPutAsync(string key, string? contentType, TimeSpan lifetime, CancellationToken cancellationToken = default);
+    /// <summary>A single PUT of exactly <paramref name="sizeBytes"/> bytes (the length is signed: the store refuses any other).</summary>
+    Task<PresignedUrl> PresignPutAsync(string key, string? contentType, long sizeBytes, TimeSpan lifetime, CancellationToken cancellationToken = default);
 
     /// <summary>Starts a multipart upload and returns its upload id.</summary>
     Task<string> CreateMultipartUploadAsync(string key, string? contentType, CancellationToken cancellationToken = default);
 
-    Task<PresignedUrl> PresignPartAsync(string key, string uploadId, int partNumber, TimeSpan lifetime, CancellationToken cancellationToken = default);
+    /// <summary>One part of exactly <paramref name="sizeBytes"/> bytes (signed like a single PUT's length).</summary>
+    Task<PresignedUrl> PresignPartAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan lifetime, CancellationToken cancellationToken = default);
 
     /// <summary>Assembles the parts (ascending part numbers, each part's ETag as returned by its PUT).</summary>
     Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default);
@@ -29,6 +34,12 @@ public interface IObjectStore
 
     /// <summary>Size and ETag of a stored object, or null when it does not exist.</summary>
     Task<ObjectHead?> HeadAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Server-side copy (content type kept); the destination is replaced atomically. Throws
+    /// <see cref="ObjectNotFoundException"/> when the source does not exist.
+    /// </summary>
+    Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken = default);
 
     Task<PresignedUrl> PresignGetAsync(string key, TimeSpan lifetime, string? downloadFileName = null, CancellationToken cancellationToken = default);
 
@@ -89,6 +100,16 @@ public static class ObjectKeys
     public static string ObjectChunks(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "chunks.jsonl";
 
     /// <summary>The embeddings of the chunks, in chunk order (see the search feature's VectorFile).</summary>
+    /// <summary>
+    /// Where a client's presigned PUTs (single or parts) land. Only <c>complete</c> moves the bytes on to the object's
+    /// blob key, which no presigned URL ever names, so a URL replayed after completion, abort or approval cannot
+    /// change what was reviewed or is served. Kept under one top-level prefix so an S3 lifecycle rule can sweep
+    /// what a replay writes after the upload ended.
+    /// </summary>
+    public static string UploadStaging(string uploadId) => $"{UploadsPrefix}{uploadId}/staged";
+
+    public const string UploadsPrefix = "uploads/";
+
     public static string ObjectVectors(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "vectors.f32";
 
     public const int MinimumPartSize = 5 * 1024 * 1024;

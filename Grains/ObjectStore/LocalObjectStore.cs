@@ -20,6 +20,7 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
     public const string PartNumberParameter = "partNumber";
     public const string DispositionParameter = "response-content-disposition";
     public const string ContentTypeParameter = "X-Ipto-Content-Type";
+    public const string ContentLengthParameter = "X-Ipto-Content-Length";
 
     private static readonly JsonSerializerOptions MetaJson = new(JsonSerializerDefaults.Web);
 
@@ -30,8 +31,8 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
 
     public string Name => "local";
 
-    public Task<PresignedUrl> PresignPutAsync(string key, string? contentType, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
-        PresignAsync("PUT", key, null, null, contentType, null, lifetime);
+    public Task<PresignedUrl> PresignPutAsync(string key, string? contentType, long sizeBytes, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        PresignAsync("PUT", key, null, null, contentType, sizeBytes, null, lifetime);
 
     public async Task<string> CreateMultipartUploadAsync(string key, string? contentType, CancellationToken cancellationToken = default)
     {
@@ -43,10 +44,10 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
         return uploadId;
     }
 
-    public Task<PresignedUrl> PresignPartAsync(string key, string uploadId, int partNumber, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public Task<PresignedUrl> PresignPartAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
         if (partNumber is < 1 or > ObjectKeys.MaxPartNumber) throw new ArgumentOutOfRangeException(nameof(partNumber));
-        return PresignAsync("PUT", key, uploadId, partNumber, null, null, lifetime);
+        return PresignAsync("PUT", key, uploadId, partNumber, null, sizeBytes, null, lifetime);
     }
 
     public async Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
@@ -108,8 +109,32 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
         return new ObjectHead(file.Length, meta?.ETag is null ? null : Quote(meta.ETag), meta?.ContentType);
     }
 
+    public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken = default)
+    {
+        ObjectKeys.Validate(sourceKey);
+        ObjectKeys.Validate(destinationKey);
+        var meta = await ReadMetaAsync(sourceKey, cancellationToken);
+        Stream source;
+        try
+        {
+            source = File.OpenRead(BlobPath(sourceKey));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(sourceKey);
+        }
+
+        string temp, etag;
+        await using (source)
+        {
+            (temp, etag) = await ReceiveToTempAsync(source, null, cancellationToken);
+        }
+
+        await PublishAsync(destinationKey, temp, new BlobMeta(meta?.ContentType, etag), cancellationToken);
+    }
+
     public Task<PresignedUrl> PresignGetAsync(string key, TimeSpan lifetime, string? downloadFileName = null, CancellationToken cancellationToken = default) =>
-        PresignAsync("GET", key, null, null, null, downloadFileName is null ? null : ContentDisposition.Attachment(downloadFileName), lifetime);
+        PresignAsync("GET", key, null, null, null, null, downloadFileName is null ? null : ContentDisposition.Attachment(downloadFileName), lifetime);
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -159,7 +184,7 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
     public async Task WriteAsync(string key, Stream content, string? contentType, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);
-        var (temp, etag) = await ReceiveToTempAsync(content, cancellationToken);
+        var (temp, etag) = await ReceiveToTempAsync(content, null, cancellationToken);
         await PublishAsync(key, temp, new BlobMeta(contentType, etag), cancellationToken);
     }
 
@@ -174,8 +199,11 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
 
     // ---- The Api's /local-objects/ routes call these after checking the signature. ----
 
-    /// <summary>Checks a presigned request's signature and expiry.</summary>
-    public async Task<SignatureCheck> VerifyAsync(string method, string key, IReadOnlyDictionary<string, string?> query, string? contentType)
+    /// <summary>
+    /// Checks a presigned request's signature and expiry, then that the request carries the headers the URL was signed
+    /// for (Content-Type, Content-Length), so a body of another length is refused before any of it is stored.
+    /// </summary>
+    public async Task<SignatureCheck> VerifyAsync(string method, string key, IReadOnlyDictionary<string, string?> query, string? contentType, long? contentLength)
     {
         if (!IsValidKey(key)) return SignatureCheck.Invalid;
         if (!query.TryGetValue(ExpiresParameter, out var expiresText) || !long.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
@@ -190,6 +218,13 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
         }
 
         query.TryGetValue(ContentTypeParameter, out var signedContentType);
+        long? signedLength = null;
+        if (query.TryGetValue(ContentLengthParameter, out var lengthText) && lengthText is not null)
+        {
+            if (!long.TryParse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture, out var length)) return SignatureCheck.Invalid;
+            signedLength = length;
+        }
+
         query.TryGetValue(DispositionParameter, out var disposition);
         byte[] given;
         try
@@ -201,26 +236,28 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
             return SignatureCheck.Invalid;
         }
 
-        var expected = await SignAsync(method, key, uploadId, partNumber, signedContentType, disposition, expires);
+        var expected = await SignAsync(method, key, uploadId, partNumber, signedContentType, signedLength, disposition, expires);
         if (!CryptographicOperations.FixedTimeEquals(given, expected)) return SignatureCheck.Invalid;
+        if (time.GetUtcNow().ToUnixTimeSeconds() >= expires) return SignatureCheck.Expired;
         if (signedContentType is not null && !string.Equals(signedContentType, contentType, StringComparison.OrdinalIgnoreCase))
-            return SignatureCheck.Invalid;
-        return time.GetUtcNow().ToUnixTimeSeconds() >= expires ? SignatureCheck.Expired : SignatureCheck.Valid;
+            return SignatureCheck.HeadersMismatch;
+        if (signedLength is not null && contentLength != signedLength) return SignatureCheck.HeadersMismatch;
+        return SignatureCheck.Valid;
     }
 
-    /// <summary>Stores a single PUT atomically and returns its quoted ETag.</summary>
-    public async Task<string> ReceivePutAsync(string key, Stream body, string? contentType, CancellationToken cancellationToken)
+    /// <summary>Stores a single PUT of exactly <paramref name="length"/> bytes atomically and returns its quoted ETag.</summary>
+    public async Task<string> ReceivePutAsync(string key, Stream body, string? contentType, long length, CancellationToken cancellationToken)
     {
-        var (temp, etag) = await ReceiveToTempAsync(body, cancellationToken);
+        var (temp, etag) = await ReceiveToTempAsync(body, length, cancellationToken);
         await PublishAsync(key, temp, new BlobMeta(contentType, etag), cancellationToken);
         return Quote(etag);
     }
 
-    /// <summary>Stores one part of a multipart upload; null when the upload is unknown, completed or aborted.</summary>
-    public async Task<string?> ReceivePartAsync(string key, string uploadId, int partNumber, Stream body, CancellationToken cancellationToken)
+    /// <summary>Stores one part of exactly <paramref name="length"/> bytes; null when the upload is unknown, completed or aborted.</summary>
+    public async Task<string?> ReceivePartAsync(string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancellationToken)
     {
         if (await ReadUploadAsync(key, uploadId, cancellationToken) is null) return null;
-        var (temp, etag) = await ReceiveToTempAsync(body, cancellationToken);
+        var (temp, etag) = await ReceiveToTempAsync(body, length, cancellationToken);
         var target = PartPath(uploadId, partNumber);
         try
         {
@@ -257,33 +294,40 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
         }
     }
 
-    private async Task<PresignedUrl> PresignAsync(string method, string key, string? uploadId, int? partNumber, string? contentType, string? disposition, TimeSpan lifetime)
+    private async Task<PresignedUrl> PresignAsync(
+        string method, string key, string? uploadId, int? partNumber, string? contentType, long? contentLength, string? disposition, TimeSpan lifetime)
     {
         ObjectKeys.Validate(key);
         var expiresAt = time.GetUtcNow().Add(lifetime);
         var expires = expiresAt.ToUnixTimeSeconds();
-        var signature = Convert.ToHexStringLower(await SignAsync(method, key, uploadId, partNumber, contentType, disposition, expires));
+        var signature = Convert.ToHexStringLower(await SignAsync(method, key, uploadId, partNumber, contentType, contentLength, disposition, expires));
         var query = new StringBuilder();
         void Add(string name, string value) => query.Append(query.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
         if (uploadId is not null) Add(UploadIdParameter, uploadId);
         if (partNumber is not null) Add(PartNumberParameter, partNumber.Value.ToString(CultureInfo.InvariantCulture));
         if (contentType is not null) Add(ContentTypeParameter, contentType);
+        if (contentLength is not null) Add(ContentLengthParameter, contentLength.Value.ToString(CultureInfo.InvariantCulture));
         if (disposition is not null) Add(DispositionParameter, disposition);
         Add(ExpiresParameter, expires.ToString(CultureInfo.InvariantCulture));
         Add(SignatureParameter, signature);
-        var url = new Uri(publicBaseUrl, RoutePrefix.TrimStart('/') + key + query);
-        var headers = contentType is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Content-Type"] = contentType };
+        // Keys hold only URL-safe characters (ObjectKeys.Validate) and every query value is escaped above.
+        var url = publicBaseUrl.AbsoluteUri.TrimEnd('/') + RoutePrefix + key + query;
+        var headers = new Dictionary<string, string>();
+        if (contentType is not null) headers["Content-Type"] = contentType;
+        if (contentLength is not null) headers["Content-Length"] = contentLength.Value.ToString(CultureInfo.InvariantCulture);
         return new PresignedUrl(url, DateTimeOffset.FromUnixTimeSeconds(expires), headers);
     }
 
-    private async Task<byte[]> SignAsync(string method, string key, string? uploadId, int? partNumber, string? contentType, string? disposition, long expires)
+    private async Task<byte[]> SignAsync(
+        string method, string key, string? uploadId, int? partNumber, string? contentType, long? contentLength, string? disposition, long expires)
     {
         var canonical = string.Join('\n', method, key, uploadId ?? "", partNumber?.ToString(CultureInfo.InvariantCulture) ?? "",
-            contentType ?? "", disposition ?? "", expires.ToString(CultureInfo.InvariantCulture));
+            contentType ?? "", contentLength?.ToString(CultureInfo.InvariantCulture) ?? "", disposition ?? "", expires.ToString(CultureInfo.InvariantCulture));
         return HMACSHA256.HashData(await secrets.GetAsync(PlatformSecrets.LocalObjectStoreKey), Encoding.UTF8.GetBytes(canonical));
     }
 
-    private async Task<(string Temp, string ETag)> ReceiveToTempAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>Streams a body to a temp file; with an expected length, a body that is longer or shorter is refused.</summary>
+    private async Task<(string Temp, string ETag)> ReceiveToTempAsync(Stream body, long? expectedLength, CancellationToken cancellationToken)
     {
         var temp = NewTempPath();
         try
@@ -291,13 +335,17 @@ public sealed class LocalObjectStore(string rootDirectory, Uri publicBaseUrl, Pl
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             await using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             var buffer = new byte[1 << 16];
+            long total = 0;
             int read;
             while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
             {
+                total += read;
+                if (total > expectedLength) throw new BodyLengthException(expectedLength.Value);
                 md5.AppendData(buffer, 0, read);
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
 
+            if (expectedLength is { } expected && total != expected) throw new BodyLengthException(expected);
             await output.FlushAsync(cancellationToken);
             output.Flush(flushToDisk: true);
             return (temp, Convert.ToHexStringLower(md5.GetHashAndReset()));
@@ -360,4 +408,10 @@ public enum SignatureCheck
     Valid = 0,
     Invalid = 1,
     Expired = 2,
+
+    /// <summary>The signature holds, but the request lacks a header the URL was signed for, or sends another value.</summary>
+    HeadersMismatch = 3,
 }
+
+/// <summary>A presigned PUT whose body is not the signed length.</summary>
+public sealed class BodyLengthException(long expected) : Exception($"The body must be exactly {expected} bytes.");

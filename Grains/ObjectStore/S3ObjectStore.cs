@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -15,8 +16,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly string _bucket;
     private readonly Protocol _protocol;
 
-    public S3ObjectStore(S3Options options)
+    private readonly long _singleCopyLimitBytes;
+    private readonly long _copyPartSizeBytes;
+
+    /// <param name="options">Endpoint, bucket and credentials.</param>
+    /// <param name="singleCopyLimitBytes">Largest object copied with one CopyObject (S3 allows 5 GiB; tests lower it).</param>
+    /// <param name="copyPartSizeBytes">Range size of a multipart copy.</param>
+    public S3ObjectStore(S3Options options, long singleCopyLimitBytes = 5L * 1024 * 1024 * 1024, long copyPartSizeBytes = 512L * 1024 * 1024)
     {
+        _singleCopyLimitBytes = singleCopyLimitBytes;
+        _copyPartSizeBytes = copyPartSizeBytes;
         var config = new AmazonS3Config
         {
             ServiceURL = options.ServiceUrl,
@@ -39,19 +48,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public string Name => "s3";
 
-    public async Task<PresignedUrl> PresignPutAsync(string key, string? contentType, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public async Task<PresignedUrl> PresignPutAsync(string key, string? contentType, long sizeBytes, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);
         var expires = DateTimeOffset.UtcNow.Add(lifetime);
         var request = NewPresign(key, HttpVerb.PUT, expires);
-        var headers = new Dictionary<string, string>();
+        var headers = SignLength(request, sizeBytes);
         if (!string.IsNullOrEmpty(contentType))
         {
             request.ContentType = contentType;
             headers["Content-Type"] = contentType;
         }
 
-        return new PresignedUrl(new Uri(await _client.GetPreSignedURLAsync(request)), expires, headers);
+        return new PresignedUrl(await _client.GetPreSignedURLAsync(request), expires, headers);
     }
 
     public async Task<string> CreateMultipartUploadAsync(string key, string? contentType, CancellationToken cancellationToken = default)
@@ -62,7 +71,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return response.UploadId;
     }
 
-    public async Task<PresignedUrl> PresignPartAsync(string key, string uploadId, int partNumber, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public async Task<PresignedUrl> PresignPartAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);
         if (partNumber is < 1 or > ObjectKeys.MaxPartNumber) throw new ArgumentOutOfRangeException(nameof(partNumber));
@@ -70,7 +79,17 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         var request = NewPresign(key, HttpVerb.PUT, expires);
         request.UploadId = uploadId;
         request.PartNumber = partNumber;
-        return new PresignedUrl(new Uri(await _client.GetPreSignedURLAsync(request)), expires, new Dictionary<string, string>());
+        var headers = SignLength(request, sizeBytes);
+        return new PresignedUrl(await _client.GetPreSignedURLAsync(request), expires, headers);
+    }
+
+    /// <summary>A signed Content-Length makes S3 refuse a body of any other length (SignatureDoesNotMatch).</summary>
+    private static Dictionary<string, string> SignLength(GetPreSignedUrlRequest request, long sizeBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sizeBytes);
+        var length = sizeBytes.ToString(CultureInfo.InvariantCulture);
+        request.Headers["Content-Length"] = length;
+        return new Dictionary<string, string> { ["Content-Length"] = length };
     }
 
     public async Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
@@ -119,6 +138,45 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
+    public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken = default)
+    {
+        ObjectKeys.Validate(sourceKey);
+        ObjectKeys.Validate(destinationKey);
+        var source = await HeadAsync(sourceKey, cancellationToken) ?? throw new ObjectNotFoundException(sourceKey);
+        if (source.SizeBytes <= _singleCopyLimitBytes)
+        {
+            await _client.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = _bucket, SourceKey = sourceKey, DestinationBucket = _bucket, DestinationKey = destinationKey,
+            }, cancellationToken);
+            return;
+        }
+
+        // CopyObject stops at 5 GiB; larger objects are copied range by range as a multipart upload.
+        var uploadId = await CreateMultipartUploadAsync(destinationKey, source.ContentType, cancellationToken);
+        try
+        {
+            var parts = new List<CompletedPart>();
+            for (long first = 0; first < source.SizeBytes; first += _copyPartSizeBytes)
+            {
+                var response = await _client.CopyPartAsync(new CopyPartRequest
+                {
+                    SourceBucket = _bucket, SourceKey = sourceKey, DestinationBucket = _bucket, DestinationKey = destinationKey,
+                    UploadId = uploadId, PartNumber = parts.Count + 1,
+                    FirstByte = first, LastByte = Math.Min(first + _copyPartSizeBytes, source.SizeBytes) - 1,
+                }, cancellationToken);
+                parts.Add(new CompletedPart(parts.Count + 1, response.ETag));
+            }
+
+            await CompleteMultipartUploadAsync(destinationKey, uploadId, parts, cancellationToken);
+        }
+        catch
+        {
+            await AbortMultipartUploadAsync(destinationKey, uploadId, CancellationToken.None);
+            throw;
+        }
+    }
+
     public async Task<PresignedUrl> PresignGetAsync(string key, TimeSpan lifetime, string? downloadFileName = null, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);
@@ -126,7 +184,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         var request = NewPresign(key, HttpVerb.GET, expires);
         if (downloadFileName is not null)
             request.ResponseHeaderOverrides.ContentDisposition = ContentDisposition.Attachment(downloadFileName);
-        return new PresignedUrl(new Uri(await _client.GetPreSignedURLAsync(request)), expires, new Dictionary<string, string>());
+        return new PresignedUrl(await _client.GetPreSignedURLAsync(request), expires, new Dictionary<string, string>());
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)

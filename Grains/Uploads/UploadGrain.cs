@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Hosting;
@@ -35,6 +36,7 @@ public sealed class UploadGrain(
                 [new FieldError("size_bytes", $"must be between 1 and {settings.MaxObjectSizeBytes}")]);
 
         var blobKey = ObjectKeys.ObjectBlob(upload.DatasetId, objectId);
+        var stagingKey = ObjectKeys.UploadStaging(UploadId);
         var now = time.GetUtcNow();
         state.State = new UploadState
         {
@@ -44,8 +46,10 @@ public sealed class UploadGrain(
             ContentType = upload.ContentType,
             SizeBytes = upload.SizeBytes,
             BlobKey = blobKey,
+            StagingKey = stagingKey,
+            DeclaredChecksumSha256 = upload.ChecksumSha256?.ToLowerInvariant(),
             IsMultipart = plan.IsMultipart,
-            MultipartUploadId = plan.IsMultipart ? await store.CreateMultipartUploadAsync(blobKey, upload.ContentType) : null,
+            MultipartUploadId = plan.IsMultipart ? await store.CreateMultipartUploadAsync(stagingKey, upload.ContentType) : null,
             PartSize = plan.PartSize,
             PartCount = plan.Parts.Count,
             ExpiresAt = now + settings.UrlLifetime,
@@ -84,8 +88,9 @@ public sealed class UploadGrain(
         var s = state.State;
         if (s.Status == UploadStatuses.Aborted) return await ViewAsync(withUrls: false);
         if (s.Status == UploadStatuses.Completed) throw IptoException.InvalidTransition("upload", s.Status, UploadStatuses.Aborted);
-        if (s.IsMultipart) await store.AbortMultipartUploadAsync(s.BlobKey, s.MultipartUploadId!);
-        await store.DeleteAsync(s.BlobKey);
+        if (s.IsMultipart) await store.AbortMultipartUploadAsync(s.StagingKey, s.MultipartUploadId!);
+        await store.DeleteAsync(s.StagingKey);
+        await store.DeleteAsync(s.BlobKey); // a completion that crashed after promoting the bytes
         await GrainFactory.GetGrain<IObjectGrain>(s.ObjectId).Cancel();
         s.Status = UploadStatuses.Aborted;
         await state.WriteStateAsync();
@@ -104,40 +109,77 @@ public sealed class UploadGrain(
 
         if (s.Status == UploadStatuses.Aborted) throw IptoException.InvalidTransition("upload", s.Status, UploadStatuses.Completed);
 
-        if (s.IsMultipart)
+        if (!s.Promoted)
         {
-            if (parts is null || parts.Count == 0)
-                throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", [new FieldError("parts", "must list every part with its etag")]);
-            try
-            {
-                await store.CompleteMultipartUploadAsync(s.BlobKey, s.MultipartUploadId!, parts.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray());
-            }
-            catch (MultipartUploadException e)
-            {
-                throw new IptoException(ErrorCodes.ValidationFailed, $"The parts do not complete the upload ({e.Reason}).", [new FieldError("parts", e.Message)]);
-            }
-        }
+            if (s.IsMultipart) await CompleteMultipartAsync(parts);
+            var staged = await store.HeadAsync(s.StagingKey)
+                         ?? throw new IptoException(ErrorCodes.ValidationFailed, "No file has been uploaded yet.", [new FieldError("upload", "no bytes were uploaded to the presigned URL")]);
+            if (staged.SizeBytes != s.SizeBytes) await FailAsync("size_bytes", "size_mismatch", $"The stored file has {staged.SizeBytes} bytes, not the declared {s.SizeBytes}.");
 
-        var head = await store.HeadAsync(s.BlobKey)
-                   ?? throw new IptoException(ErrorCodes.ValidationFailed, "No file has been uploaded yet.", [new FieldError("upload", "no bytes were uploaded to the presigned URL")]);
-        var obj = GrainFactory.GetGrain<IObjectGrain>(s.ObjectId);
-        if (head.SizeBytes != s.SizeBytes)
-        {
-            var message = $"The stored file has {head.SizeBytes} bytes, not the declared {s.SizeBytes}.";
-            await obj.Fail($"size_mismatch: {message}");
-            await store.DeleteAsync(s.BlobKey);
-            s.Status = UploadStatuses.Completed;
-            s.FailureField = "size_bytes";
-            s.FailureMessage = message;
+            // From here on only the blob key counts, and no presigned URL names it: what is verified below is what review sees.
+            await store.CopyAsync(s.StagingKey, s.BlobKey);
+            s.Promoted = true;
             await state.WriteStateAsync();
-            throw new IptoException(ErrorCodes.ValidationFailed, message, [new FieldError("size_bytes", message)]);
         }
 
-        var (snapshot, jobId) = await obj.MarkUploaded();
+        await store.DeleteAsync(s.StagingKey);
+        await VerifyBlobAsync();
+
+        var (snapshot, jobId) = await GrainFactory.GetGrain<IObjectGrain>(s.ObjectId).MarkUploaded();
         s.Status = UploadStatuses.Completed;
         s.Completed = new CompletedUpload(s.ObjectId, snapshot.Status, snapshot.ReviewState ?? ReviewStates.Staged, snapshot.ReviewExpiresAt, jobId);
         await state.WriteStateAsync();
         return s.Completed;
+    }
+
+    private async Task CompleteMultipartAsync(IReadOnlyList<CompletedUploadPart>? parts)
+    {
+        var s = state.State;
+        if (parts is null || parts.Count == 0)
+            throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", [new FieldError("parts", "must list every part with its etag")]);
+        try
+        {
+            await store.CompleteMultipartUploadAsync(s.StagingKey, s.MultipartUploadId!, parts.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray());
+        }
+        catch (MultipartUploadException e)
+        {
+            // NoSuchUpload with staged bytes: an earlier attempt completed the parts and stopped before promoting them
+            // (only that completion can write the staging key of a multipart upload).
+            if (e.Reason == "NoSuchUpload" && await store.HeadAsync(s.StagingKey) is not null) return;
+            throw new IptoException(ErrorCodes.ValidationFailed, $"The parts do not complete the upload ({e.Reason}).", [new FieldError("parts", e.Message)]);
+        }
+    }
+
+    /// <summary>
+    /// The promoted blob must have the declared size and, up to the multipart threshold, the declared checksum (hashed
+    /// here, streamed, so a mismatch is a 422 at once; larger objects are hashed by normalization, which fails them).
+    /// </summary>
+    private async Task VerifyBlobAsync()
+    {
+        var s = state.State;
+        var head = await store.HeadAsync(s.BlobKey) ?? throw new ObjectNotFoundException(s.BlobKey);
+        if (head.SizeBytes != s.SizeBytes) await FailAsync("size_bytes", "size_mismatch", $"The stored file has {head.SizeBytes} bytes, not the declared {s.SizeBytes}.");
+        var declared = s.DeclaredChecksumSha256;
+        if (declared is null || s.SizeBytes > options.Value.Uploads.MultipartThresholdBytes) return;
+        string actual;
+        await using (var blob = await store.OpenReadAsync(s.BlobKey))
+            actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(blob));
+        if (!string.Equals(actual, declared, StringComparison.OrdinalIgnoreCase))
+            await FailAsync("checksum_sha256", "checksum_mismatch", $"The stored file's SHA-256 is {actual}, not the declared {declared}.");
+    }
+
+    /// <summary>The upload ends failed: the object is <c>failed</c>, its bytes are removed, and a repeated complete answers the same 422.</summary>
+    private async Task FailAsync(string field, string reason, string message)
+    {
+        var s = state.State;
+        await GrainFactory.GetGrain<IObjectGrain>(s.ObjectId).Fail($"{reason}: {message}");
+        await store.DeleteAsync(s.StagingKey);
+        await store.DeleteAsync(s.BlobKey);
+        s.Status = UploadStatuses.Completed;
+        s.FailureField = field;
+        s.FailureMessage = message;
+        await state.WriteStateAsync();
+        throw new IptoException(ErrorCodes.ValidationFailed, message, [new FieldError(field, message)]);
     }
 
     private void EnsureVisible(Caller caller)
@@ -164,8 +206,8 @@ public sealed class UploadGrain(
         {
             if (!s.IsMultipart)
             {
-                var put = await store.PresignPutAsync(s.BlobKey, s.ContentType, lifetime);
-                url = put.Url.ToString();
+                var put = await store.PresignPutAsync(s.StagingKey, s.ContentType, s.SizeBytes, lifetime);
+                url = put.Url;
                 headers = put.RequiredHeaders;
             }
             else
@@ -174,8 +216,9 @@ public sealed class UploadGrain(
                 var list = new List<UploadPartUrl>();
                 foreach (var n in numbers.Distinct().Order())
                 {
-                    var part = await store.PresignPartAsync(s.BlobKey, s.MultipartUploadId!, n, lifetime);
-                    list.Add(new UploadPartUrl(n, part.Url.ToString(), Math.Min(s.PartSize, s.SizeBytes - (n - 1) * s.PartSize)));
+                    var size = Math.Min(s.PartSize, s.SizeBytes - (n - 1) * s.PartSize);
+                    var part = await store.PresignPartAsync(s.StagingKey, s.MultipartUploadId!, n, size, lifetime);
+                    list.Add(new UploadPartUrl(n, part.Url, size));
                 }
 
                 partUrls = list;

@@ -21,4 +21,13 @@ public sealed class UploadState
     [Id(13)] public string? FailureField { get; set; }
     [Id(14)] public string? FailureMessage { get; set; }
     [Id(15)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Where the client's presigned PUTs land (<see cref="ObjectStore.ObjectKeys.UploadStaging"/>).</summary>
+    [Id(16)] public string StagingKey { get; set; } = "";
+
+    /// <summary>The staged bytes were copied to the blob key; a crashed completion resumes from here.</summary>
+    [Id(17)] public bool Promoted { get; set; }
+
+    /// <summary>Lowercase hex SHA-256 the client declared, if any.</summary>
+    [Id(18)] public string? DeclaredChecksumSha256 { get; set; }
 }

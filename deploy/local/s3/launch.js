@@ -16,6 +16,11 @@
 //   * CompleteMultipartUpload accepts any part list: we check, as S3 does, that part numbers ascend
 //     (InvalidPartOrder), that each listed part was uploaded with the ETag given (InvalidPart) and that
 //     every part but the last has at least 5 MiB (EntityTooSmall).
+//   * SigV4 query strings: s3rver encodes query values with encodeURIComponent, which leaves ! ' ( ) *
+//     as they are, while S3 (and every AWS SDK) encodes them per RFC 3986. A presigned GET whose
+//     response-content-disposition names "Ada's report (2026).pdf" was refused. We encode them as S3 does.
+//   * CopyObject / UploadPartCopy: s3rver decodes x-amz-copy-source with decodeURI, which keeps %2F, so the
+//     SDK's fully encoded "bucket%2Fkey" names no bucket (NoSuchBucket). We decode it as S3 does.
 //   * Only the built-in key pair S3RVER/S3RVER exists: IPTO_S3_ACCESS_KEY + IPTO_S3_SECRET_KEY add one.
 //
 // Run it with `node --openssl-legacy-provider launch.js ...`: s3rver encrypts ListObjectsV2 continuation
@@ -76,7 +81,18 @@ sigV4.getStringToSign = function stringToSignForSentPath(canonicalRequest, reque
   if (sentPath !== undefined && sentPath.endsWith('/') && !canonicalRequest.uri.endsWith('/')) {
     canonicalRequest = { ...canonicalRequest, uri: `${canonicalRequest.uri}/` }
   }
-  return stringToSignAsShipped(canonicalRequest, request)
+  const querystring = canonicalRequest.querystring.replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+  return stringToSignAsShipped({ ...canonicalRequest, querystring }, request)
+}
+
+// ---- server-side copies ----------------------------------------------------------------------------
+for (const name of ['putObjectCopy', 'uploadPartCopy']) {
+  const copyAsShipped = objectController[name]
+  objectController[name] = function copyWithDecodedSource(ctx) {
+    const source = ctx.headers['x-amz-copy-source']
+    if (source !== undefined) ctx.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(source))
+    return copyAsShipped(ctx)
+  }
 }
 
 // ---- multipart uploads ---------------------------------------------------------------------------------

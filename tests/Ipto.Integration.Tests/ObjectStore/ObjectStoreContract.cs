@@ -37,7 +37,7 @@ public abstract class ObjectStoreContract
         var key = NewKey();
         var body = RandomBytes(MiB + 13);
 
-        var put = await PutAsync(http, await store.PresignPutAsync(key, "application/pdf", TimeSpan.FromHours(1)), body);
+        var put = await PutAsync(http, await store.PresignPutAsync(key, "application/pdf", body.Length, TimeSpan.FromHours(1)), body);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.NotNull(put.Headers.ETag);
@@ -56,7 +56,7 @@ public abstract class ObjectStoreContract
     {
         var (store, http) = await OpenAsync();
         var key = NewKey();
-        await PutAsync(http, await store.PresignPutAsync(key, null, TimeSpan.FromHours(1)), RandomBytes(10));
+        await PutAsync(http, await store.PresignPutAsync(key, null, 10, TimeSpan.FromHours(1)), RandomBytes(10));
 
         var get = await http.GetAsync((await store.PresignGetAsync(key, TimeSpan.FromMinutes(15), "report 2026.pdf")).Url);
 
@@ -68,7 +68,7 @@ public abstract class ObjectStoreContract
     public async Task TamperedSignatureIsForbidden()
     {
         var (store, http) = await OpenAsync();
-        var url = (await store.PresignPutAsync(NewKey(), null, TimeSpan.FromHours(1))).Url.ToString();
+        var url = (await store.PresignPutAsync(NewKey(), null, 10, TimeSpan.FromHours(1))).Url;
         var last = url[^1];
         var tampered = url[..^1] + (last == '0' ? '1' : '0');
 
@@ -82,7 +82,7 @@ public abstract class ObjectStoreContract
     {
         var (store, http) = await OpenAsync();
         var key = NewKey("a.bin");
-        var url = (await store.PresignPutAsync(key, null, TimeSpan.FromHours(1))).Url.ToString();
+        var url = (await store.PresignPutAsync(key, null, 10, TimeSpan.FromHours(1))).Url;
 
         var put = await http.PutAsync(url.Replace("/a.bin", "/b.bin", StringComparison.Ordinal), new ByteArrayContent(RandomBytes(10)));
 
@@ -94,7 +94,7 @@ public abstract class ObjectStoreContract
     {
         var (store, http) = await OpenAsync();
         var key = NewKey();
-        await PutAsync(http, await store.PresignPutAsync(key, null, TimeSpan.FromHours(1)), RandomBytes(10));
+        await PutAsync(http, await store.PresignPutAsync(key, null, 10, TimeSpan.FromHours(1)), RandomBytes(10));
 
         var put = await http.PutAsync((await store.PresignGetAsync(key, TimeSpan.FromMinutes(5))).Url, new ByteArrayContent(RandomBytes(10)));
 
@@ -105,7 +105,7 @@ public abstract class ObjectStoreContract
     public async Task SignedContentTypeMustMatch()
     {
         var (store, http) = await OpenAsync();
-        var url = await store.PresignPutAsync(NewKey(), "text/csv", TimeSpan.FromHours(1));
+        var url = await store.PresignPutAsync(NewKey(), "text/csv", 10, TimeSpan.FromHours(1));
 
         var put = await PutAsync(http, url, RandomBytes(10), "application/json");
 
@@ -116,7 +116,7 @@ public abstract class ObjectStoreContract
     public async Task ExpiredUrlIsForbidden()
     {
         var (store, http) = await OpenAsync();
-        var url = await store.PresignPutAsync(NewKey(), null, TimeSpan.FromSeconds(1));
+        var url = await store.PresignPutAsync(NewKey(), null, 10, TimeSpan.FromSeconds(1));
 
         var status = await Eventually.Until(async () => (await PutAsync(http, url, RandomBytes(10))).StatusCode,
             s => s != HttpStatusCode.OK, TimeSpan.FromSeconds(15), "the URL to expire");
@@ -135,7 +135,7 @@ public abstract class ObjectStoreContract
         var completed = new List<CompletedPart>();
         for (var i = 0; i < parts.Length; i++)
         {
-            var response = await PutAsync(http, await store.PresignPartAsync(key, uploadId, i + 1, TimeSpan.FromHours(1)), parts[i]);
+            var response = await PutAsync(http, await store.PresignPartAsync(key, uploadId, i + 1, parts[i].Length, TimeSpan.FromHours(1)), parts[i]);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             completed.Add(new CompletedPart(i + 1, response.Headers.ETag!.Tag));
         }
@@ -154,7 +154,7 @@ public abstract class ObjectStoreContract
         var (store, http) = await OpenAsync();
         var key = NewKey();
         var uploadId = await store.CreateMultipartUploadAsync(key, null);
-        var url = (await store.PresignPartAsync(key, uploadId, 1, TimeSpan.FromHours(1))).Url.ToString();
+        var url = (await store.PresignPartAsync(key, uploadId, 1, 10, TimeSpan.FromHours(1))).Url;
 
         var put = await http.PutAsync(url.Replace("partNumber=1", "partNumber=2", StringComparison.Ordinal), new ByteArrayContent(RandomBytes(10)));
 
@@ -168,7 +168,7 @@ public abstract class ObjectStoreContract
         var (store, http) = await OpenAsync();
         var key = NewKey();
         var uploadId = await store.CreateMultipartUploadAsync(key, null);
-        await PutAsync(http, await store.PresignPartAsync(key, uploadId, 1, TimeSpan.FromHours(1)), RandomBytes(1000));
+        await PutAsync(http, await store.PresignPartAsync(key, uploadId, 1, 1000, TimeSpan.FromHours(1)), RandomBytes(1000));
 
         var error = await Assert.ThrowsAsync<MultipartUploadException>(() =>
             store.CompleteMultipartUploadAsync(key, uploadId, [new CompletedPart(1, "\"00000000000000000000000000000000\"")]));
@@ -183,8 +183,8 @@ public abstract class ObjectStoreContract
         var (store, http) = await OpenAsync();
         var key = NewKey();
         var uploadId = await store.CreateMultipartUploadAsync(key, null);
-        var first = await PutAsync(http, await store.PresignPartAsync(key, uploadId, 1, TimeSpan.FromHours(1)), RandomBytes(1000));
-        var second = await PutAsync(http, await store.PresignPartAsync(key, uploadId, 2, TimeSpan.FromHours(1)), RandomBytes(1000));
+        var first = await PutAsync(http, await store.PresignPartAsync(key, uploadId, 1, 1000, TimeSpan.FromHours(1)), RandomBytes(1000));
+        var second = await PutAsync(http, await store.PresignPartAsync(key, uploadId, 2, 1000, TimeSpan.FromHours(1)), RandomBytes(1000));
 
         var error = await Assert.ThrowsAsync<MultipartUploadException>(() => store.CompleteMultipartUploadAsync(key, uploadId,
             [new CompletedPart(1, first.Headers.ETag!.Tag), new CompletedPart(2, second.Headers.ETag!.Tag)]));
@@ -198,7 +198,7 @@ public abstract class ObjectStoreContract
         var (store, http) = await OpenAsync();
         var key = NewKey();
         var uploadId = await store.CreateMultipartUploadAsync(key, null);
-        var partUrl = await store.PresignPartAsync(key, uploadId, 1, TimeSpan.FromHours(1));
+        var partUrl = await store.PresignPartAsync(key, uploadId, 1, 100, TimeSpan.FromHours(1));
 
         await store.AbortMultipartUploadAsync(key, uploadId);
         await store.AbortMultipartUploadAsync(key, uploadId); // idempotent
@@ -213,7 +213,7 @@ public abstract class ObjectStoreContract
     {
         var (store, http) = await OpenAsync();
         var key = NewKey();
-        await PutAsync(http, await store.PresignPutAsync(key, null, TimeSpan.FromHours(1)), RandomBytes(10));
+        await PutAsync(http, await store.PresignPutAsync(key, null, 10, TimeSpan.FromHours(1)), RandomBytes(10));
 
         await store.DeleteAsync(key);
         await store.DeleteAsync(key); // deleting a missing key is fine
@@ -223,6 +223,81 @@ public abstract class ObjectStoreContract
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync(key));
         var get = await http.GetAsync((await store.PresignGetAsync(key, TimeSpan.FromMinutes(5))).Url);
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [SkippableTheory]
+    [InlineData(9)]
+    [InlineData(11)]
+    [InlineData(2 * MiB)]
+    public async Task PutOfAnotherLengthThanSignedIsRefused(int length)
+    {
+        var (store, http) = await OpenAsync();
+        var key = NewKey();
+        var url = await store.PresignPutAsync(key, "text/plain", 10, TimeSpan.FromHours(1));
+
+        var put = await PutAsync(http, url, RandomBytes(length));
+
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Null(await store.HeadAsync(key));
+        Assert.Equal("10", url.RequiredHeaders["Content-Length"]);
+    }
+
+    [SkippableFact]
+    public async Task PartOfAnotherLengthThanSignedIsRefused()
+    {
+        var (store, http) = await OpenAsync();
+        var key = NewKey();
+        var uploadId = await store.CreateMultipartUploadAsync(key, null);
+        var url = await store.PresignPartAsync(key, uploadId, 1, 1000, TimeSpan.FromHours(1));
+
+        var longer = await PutAsync(http, url, RandomBytes(1001));
+        var exact = await PutAsync(http, url, RandomBytes(1000));
+
+        Assert.Equal(HttpStatusCode.Forbidden, longer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, exact.StatusCode);
+        await store.AbortMultipartUploadAsync(key, uploadId);
+    }
+
+    [SkippableTheory]
+    [InlineData(10)]
+    [InlineData(11 * MiB + 3)]
+    public async Task CopyReplacesTheDestinationAndKeepsTheSource(int size)
+    {
+        var (store, http) = await OpenAsync();
+        var source = NewKey("source.bin");
+        var destination = NewKey("destination.bin");
+        var body = RandomBytes(size);
+        await store.WriteAsync(source, new MemoryStream(body), "text/csv");
+        await store.WriteAsync(destination, new MemoryStream(RandomBytes(20)), "text/plain");
+
+        await store.CopyAsync(source, destination);
+
+        var head = (await store.HeadAsync(destination))!;
+        Assert.Equal(size, head.SizeBytes);
+        Assert.Equal("text/csv", head.ContentType);
+        var get = await http.GetAsync((await store.PresignGetAsync(destination, TimeSpan.FromMinutes(5))).Url);
+        Assert.Equal(SHA256.HashData(body), SHA256.HashData(await get.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(size, (await store.HeadAsync(source))!.SizeBytes);
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.CopyAsync(NewKey("missing.bin"), destination));
+    }
+
+    [SkippableFact]
+    public async Task PresignedUrlsAreStrictlyValidUrls()
+    {
+        var (store, http) = await OpenAsync();
+        var key = NewKey();
+        await PutAsync(http, await store.PresignPutAsync(key, "text/plain; charset=utf-8", 10, TimeSpan.FromHours(1)), RandomBytes(10));
+        const string name = "Ada's report (2026) 100%.txt"; // the header value adds the quotes around it
+
+        var url = (await store.PresignGetAsync(key, TimeSpan.FromMinutes(5), name)).Url;
+
+        // RFC 3986: unreserved, reserved and percent-encodings only (curl and Python's http.client refuse anything else).
+        Assert.Matches(@"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$", url);
+        Assert.DoesNotMatch("%(?![0-9A-Fa-f]{2})", url);
+        Assert.True(Uri.IsWellFormedUriString(url, UriKind.Absolute), url);
+        var get = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(name, get.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
     }
 
     [SkippableTheory]

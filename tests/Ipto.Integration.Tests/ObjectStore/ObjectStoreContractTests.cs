@@ -46,7 +46,7 @@ public sealed class S3ObjectStoreContractTests : ObjectStoreContract, IDisposabl
             AccessKey = Services.S3AccessKey,
             SecretKey = Services.S3SecretKey,
             ForcePathStyle = true,
-        });
+        }, singleCopyLimitBytes: 5 * 1024 * 1024, copyPartSizeBytes: 5 * 1024 * 1024); // small limits so the contract's copy test exercises the multipart copy
         return Task.FromResult<(IObjectStore, HttpClient)>((_store, _http));
     }
 
