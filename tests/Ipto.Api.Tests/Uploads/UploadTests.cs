@@ -139,13 +139,43 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
     }
 
     [Fact]
-    public async Task SizeMismatchIs422AndFailsTheObject()
+    public async Task ABodyShorterThanDeclaredIsRefusedByTheStore()
     {
         var (owner, datasetId) = await DatasetAsync();
         var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = "a.txt", content_type = "text/plain", size_bytes = 100 }))).DataAsync(HttpStatusCode.Created);
-        await PutAsync(upload.GetProperty("upload_url").GetString()!, new byte[90], "text/plain");
 
-        var error = await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        var put = await PutAsync(upload.GetProperty("upload_url").GetString()!, new byte[90], "text/plain");
+
+        var refusal = await put.ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("Content-Length: 100", refusal.GetProperty("message").GetString());
+        Assert.Equal("pending_upload", (await (await owner.GetAsync($"/v1/objects/{upload.GetProperty("object_id").GetString()}")).DataAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task APutWithoutTheSignedContentTypeSaysWhichHeaderIsMissing()
+    {
+        var (owner, datasetId) = await DatasetAsync();
+        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = "a.txt", content_type = "text/plain", size_bytes = 5 }))).DataAsync(HttpStatusCode.Created);
+        Assert.Equal("text/plain", upload.GetProperty("required_headers").GetProperty("Content-Type").GetString());
+
+        var put = await PutAsync(upload.GetProperty("upload_url").GetString()!, "hello"u8.ToArray(), null);
+
+        var refusal = await put.ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("Content-Type: text/plain", refusal.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task CompletingWithoutEveryPartIs422NamingTheSizeAndFailsTheObject()
+    {
+        var (owner, datasetId) = await DatasetAsync();
+        var bytes = RandomNumberGenerator.GetBytes(11 * 1024 * 1024);
+        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = "blob.bin", content_type = "application/octet-stream", size_bytes = bytes.Length })))
+            .DataAsync(HttpStatusCode.Created);
+        var first = upload.GetProperty("parts")[0];
+        var put = await PutAsync(first.GetProperty("url").GetString()!, bytes[..(int)first.GetProperty("size").GetInt64()], null);
+
+        var error = await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete",
+            Body(new { parts = new[] { new { part_number = 1, etag = put.Headers.ETag!.Tag } } }))).ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
 
         Assert.Equal("size_bytes", error.GetProperty("details")[0].GetProperty("field").GetString());
         var obj = await (await owner.GetAsync($"/v1/objects/{upload.GetProperty("object_id").GetString()}")).DataAsync();
@@ -154,7 +184,7 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
     }
 
     [Fact]
-    public async Task ChecksumMismatchFailsTheObjectWithTheReason()
+    public async Task ChecksumMismatchIs422AtCompleteAndFailsTheObject()
     {
         var (owner, datasetId) = await DatasetAsync();
         var bytes = Encoding.UTF8.GetBytes("hello agents");
@@ -164,10 +194,36 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
         }))).DataAsync(HttpStatusCode.Created);
         await PutAsync(upload.GetProperty("upload_url").GetString()!, bytes, "text/plain");
 
-        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
+        var error = await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+
+        Assert.Equal("checksum_sha256", error.GetProperty("details")[0].GetProperty("field").GetString());
+        var obj = await (await owner.GetAsync($"/v1/objects/{upload.GetProperty("object_id").GetString()}")).DataAsync();
+        Assert.Equal("failed", obj.GetProperty("status").GetString());
+        Assert.StartsWith("checksum_mismatch", obj.GetProperty("extraction").GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task AboveTheMultipartThresholdTheChecksumIsVerifiedByNormalization()
+    {
+        var (owner, datasetId) = await DatasetAsync();
+        var bytes = RandomNumberGenerator.GetBytes(7 * 1024 * 1024);
+        var upload = await (await owner.PostAsync("/v1/uploads", Body(new
+        {
+            dataset_id = datasetId, filename = "blob.bin", content_type = "application/octet-stream", size_bytes = bytes.Length, checksum_sha256 = new string('b', 64),
+        }))).DataAsync(HttpStatusCode.Created);
+        var parts = new List<object>();
+        var offset = 0;
+        foreach (var part in upload.GetProperty("parts").EnumerateArray())
+        {
+            var size = (int)part.GetProperty("size").GetInt64();
+            var put = await PutAsync(part.GetProperty("url").GetString()!, bytes[offset..(offset + size)], null);
+            parts.Add(new { part_number = part.GetProperty("part_number").GetInt32(), etag = put.Headers.ETag!.Tag });
+            offset += size;
+        }
+
+        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", Body(new { parts }))).DataAsync();
 
         var obj = await WaitForObjectAsync(owner, upload.GetProperty("object_id").GetString()!, "failed");
-        Assert.Equal("failed", obj.GetProperty("status").GetString());
         Assert.StartsWith("checksum_mismatch", obj.GetProperty("extraction").GetProperty("error").GetString());
     }
 
