@@ -86,7 +86,7 @@ internal static class ApiKeyRules
         if (spend is not null)
         {
             if (spend.Amount is null) errors.Add("spend_limit.amount", "is required");
-            else if (spend.Amount < 0 || !Money.TryToMicros(spend.Amount.Value, out _)) errors.Add("spend_limit.amount", "must be a non-negative amount with at most 6 decimals");
+            else if (Money.Issue(spend.Amount.Value, Money.MaxLimitMicros) is { } issue) errors.Add("spend_limit.amount", issue);
             errors.Required("spend_limit.period", spend.Period);
             errors.OneOf("spend_limit.period", spend.Period, "day", "month");
         }
@@ -96,7 +96,7 @@ internal static class ApiKeyRules
     }
 
     public static SpendLimit? ToSpendLimit(SpendLimitBody? body) =>
-        body is null ? null : new SpendLimit(Money.TryToMicros(body.Amount!.Value, out var micros) ? micros : 0, body.Period!);
+        body is null ? null : new SpendLimit(Money.TryToMicros(body.Amount!.Value, Money.MaxLimitMicros, out var micros) ? micros : 0, body.Period!);
 }
 
 /// <summary>API keys (SPEC §3): the secret is returned once, only a hash is stored; scopes never exceed the creator's.</summary>

@@ -16,15 +16,17 @@ public sealed record PricingBody(
 {
     public void Validate(ValidationErrors errors)
     {
-        Money("price_per_retrieval", PricePerRetrieval);
-        Money("price_per_download", PricePerDownload);
-        Money("price_per_citation", PricePerCitation);
+        Amount("price_per_retrieval", PricePerRetrieval);
+        Amount("price_per_download", PricePerDownload);
+        Amount("price_per_citation", PricePerCitation);
+        // The per-field value rules come from the one rule class the dataset grain applies to the merged pricing.
+        foreach (var error in PricingRules.ValidateFields(ToPatch() with { PricePerRetrievalMicros = null, PricePerDownloadMicros = null, PricePerCitationMicros = null }))
+            errors.Add(error.Field, error.Issue);
         return;
 
-        void Money(string field, decimal? amount)
+        void Amount(string field, decimal? amount)
         {
-            if (amount is { } value && (value < 0 || !Common.Money.TryToMicros(value, out _)))
-                errors.Add($"pricing.{field}", "must be a non-negative amount with at most 6 decimals");
+            if (amount is { } value && Money.Issue(value, Money.MaxUnitPriceMicros) is { } issue) errors.Add($"pricing.{field}", issue);
         }
     }
 
@@ -32,7 +34,7 @@ public sealed record PricingBody(
         Micros(PricePerRetrieval), Micros(PricePerDownload), Micros(PricePerCitation), OutcomeSharePct, HalfLifeDays, FloorRatio,
         ReferenceDailyQueries, Elasticity, MinMultiplier, MaxMultiplier);
 
-    private static long? Micros(decimal? amount) => amount is { } value && Common.Money.TryToMicros(value, out var micros) ? micros : null;
+    private static long? Micros(decimal? amount) => amount is { } value && Money.TryToMicros(value, Money.MaxUnitPriceMicros, out var micros) ? micros : null;
 }
 
 public sealed record CreateDatasetRequest(

@@ -30,8 +30,7 @@ public sealed record SearchRequestBody(
         errors.Range("limit", Limit, 1, MaxLimit);
         if (Cursor is not null && Cursor.Length == 0) errors.Add("cursor", "must not be empty");
         Ids("dataset_ids", DatasetIds, IdPrefixes.Dataset, errors);
-        if (MaxPricePerResult is { } max && (max < 0 || !Money.TryToMicros(max, out _)))
-            errors.Add("max_price_per_result", "must be a non-negative amount with at most 6 decimals");
+        if (MaxPricePerResult is { } max && Money.Issue(max, Money.MaxUnitPriceMicros) is { } issue) errors.Add("max_price_per_result", issue);
         if (Filters is not { } f) return;
         List("filters.source_modality", f.SourceModality, errors, (field, value) => errors.OneOf(field, value, [.. DatasetVocabulary.Modalities]));
         List("filters.content_type", f.ContentType, errors, (field, value) => errors.Length(field, value, 1, 200));
@@ -43,7 +42,7 @@ public sealed record SearchRequestBody(
     public SearchRequest ToRequest() => new(
         Query!, Mode ?? SearchModes.Auto, DatasetIds?.Distinct().ToArray(),
         Filters is { } f ? new SearchFilters(f.SourceModality, f.ContentType, f.ObjectIds, f.UploadedAfter, f.UploadedBefore) : null,
-        Limit ?? DefaultLimit, MaxPricePerResult is { } max && Money.TryToMicros(max, out var micros) ? micros : null, IncludeOwn ?? true);
+        Limit ?? DefaultLimit, MaxPricePerResult is { } max && Money.TryToMicros(max, Money.MaxUnitPriceMicros, out var micros) ? micros : null, IncludeOwn ?? true);
 
     private static void Ids(string field, IReadOnlyList<string>? ids, string prefix, ValidationErrors errors) =>
         List(field, ids, errors, (itemField, id) =>

@@ -20,6 +20,13 @@ public sealed class ApiKeyGrain(
     TimeProvider time,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
+    private static void EnsureSpendLimitInRange(SpendLimit? limit)
+    {
+        if (limit is { AmountMicros: < 0 or > Money.MaxLimitMicros })
+            throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.",
+                [new FieldError("spend_limit.amount", $"must be between 0 and {Money.FromMicros(Money.MaxLimitMicros):0} USD")]);
+    }
+
     private static readonly TimeSpan LastUsedFlushInterval = TimeSpan.FromMinutes(1);
     private static readonly string UnusedHash = new('0', 64);
 
@@ -44,6 +51,7 @@ public sealed class ApiKeyGrain(
             throw new IptoException(ErrorCodes.Conflict, "This key prefix is taken.");
         }
 
+        EnsureSpendLimitInRange(key.SpendLimit);
         state.State = new ApiKeyState
         {
             KeyId = key.KeyId,
@@ -96,6 +104,7 @@ public sealed class ApiKeyGrain(
         if (state.State.DatasetAccessMode == DatasetAccessModes.AllowList && state.State.DatasetIds.Count == 0)
             throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.",
                 [new FieldError("dataset_ids", "must name at least one dataset when dataset_access_mode is allow_list")]);
+        EnsureSpendLimitInRange(patch.SpendLimit);
         if (patch.ClearSpendLimit) state.State.SpendLimit = null;
         else if (patch.SpendLimit is not null) state.State.SpendLimit = patch.SpendLimit;
         if (patch.ClearRateLimit) state.State.RateLimitPerSecond = null;

@@ -1,3 +1,4 @@
+using Ipto.Common;
 using Ipto.Datasets;
 
 namespace Ipto.Grains.Datasets;
@@ -11,7 +12,6 @@ public static class EffectivePrice
 {
     public static long RetrievalMicros(string pricingModel, DatasetPricing pricing, double objectAgeDays, long queriesLast24h)
     {
-        var basePrice = (double)pricing.PricePerRetrievalMicros;
         var multiplier = pricingModel switch
         {
             "time_decay" => Math.Max((double)pricing.FloorRatio, Math.Pow(0.5, Math.Max(0, objectAgeDays) / (double)pricing.HalfLifeDays)),
@@ -19,6 +19,11 @@ public static class EffectivePrice
                 (double)pricing.MinMultiplier, (double)pricing.MaxMultiplier),
             _ => 1.0,
         };
-        return (long)Math.Round(basePrice * multiplier, MidpointRounding.AwayFromZero);
+        // The caps hold for every pricing a request can set; clamping here also covers state written before them,
+        // so the product (at most 10^14 micros) can never overflow a charge or a sum of charges.
+        if (!double.IsFinite(multiplier)) multiplier = 1.0;
+        var factor = (decimal)Math.Clamp(multiplier, 0, (double)PricingRules.MaxMultiplier);
+        var basePrice = Math.Clamp(pricing.PricePerRetrievalMicros, 0, Money.MaxUnitPriceMicros);
+        return (long)Math.Round(basePrice * factor, MidpointRounding.AwayFromZero);
     }
 }

@@ -148,7 +148,7 @@ public sealed class SearchCoordinatorGrain(
                 hit.Score, snippet, highlights, chunk.Locator, price));
         }
 
-        var charged = served.Sum(s => s.Price);
+        var charged = Money.Sum(served.Select(s => s.Price));
         rows.Add(new SearchActivityRow(searchId, caller.TenantId, KeyOf(caller), caller.PrincipalId, request.Query,
             datasets.Keys.Order(StringComparer.Ordinal).ToArray(), results.Count, charged, now));
         try

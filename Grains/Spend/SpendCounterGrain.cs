@@ -31,7 +31,7 @@ public sealed class SpendCounterGrain(ActivityReader ledger, TimeProvider time) 
         long reserved = 0;
         foreach (var price in pricesMicros)
         {
-            if (reserved + price > remaining) break;
+            if (price > remaining - reserved) break; // never overflows: 0 <= reserved <= remaining
             reserved += price;
             admitted++;
         }
