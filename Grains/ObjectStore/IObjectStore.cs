@@ -103,12 +103,10 @@ public static class ObjectKeys
     /// <summary>
     /// Where a client's presigned PUTs (single or parts) land. Only <c>complete</c> moves the bytes on to the object's
     /// blob key, which no presigned URL ever names, so a URL replayed after completion, abort or approval cannot
-    /// change what was reviewed or is served. Kept under one top-level prefix so an S3 lifecycle rule can sweep
-    /// what a replay writes after the upload ended.
+    /// change what was reviewed or is served. Under the dataset's prefix, so a dataset purge also removes what a
+    /// replay wrote after the upload ended.
     /// </summary>
-    public static string UploadStaging(string uploadId) => $"{UploadsPrefix}{uploadId}/staged";
-
-    public const string UploadsPrefix = "uploads/";
+    public static string UploadStaging(string datasetId, string uploadId) => $"{DatasetPrefix(datasetId)}uploads/{uploadId}/staged";
 
     public static string ObjectVectors(string datasetId, string objectId) => ObjectPrefix(datasetId, objectId) + "vectors.f32";
 

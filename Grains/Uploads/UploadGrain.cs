@@ -36,7 +36,7 @@ public sealed class UploadGrain(
                 [new FieldError("size_bytes", $"must be between 1 and {settings.MaxObjectSizeBytes}")]);
 
         var blobKey = ObjectKeys.ObjectBlob(upload.DatasetId, objectId);
-        var stagingKey = ObjectKeys.UploadStaging(UploadId);
+        var stagingKey = ObjectKeys.UploadStaging(upload.DatasetId, UploadId);
         var now = time.GetUtcNow();
         state.State = new UploadState
         {

@@ -139,6 +139,24 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task TheOwnersDownloadUrlIsAValidUrlThatNamesTheFile()
+    {
+        var (owner, datasetId) = await DatasetAsync();
+        const string filename = "Ada's \"final\" report (2026).txt";
+        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename, content_type = "text/plain", size_bytes = 5 }))).DataAsync(HttpStatusCode.Created);
+        await PutAsync(upload.GetProperty("upload_url").GetString()!, "hello"u8.ToArray(), "text/plain");
+        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
+
+        var url = (await (await owner.GetAsync($"/v1/objects/{upload.GetProperty("object_id").GetString()}/download")).DataAsync()).GetProperty("url").GetString()!;
+
+        Assert.Matches(@"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$", url); // RFC 3986 characters only: no raw spaces or quotes
+        var get = await Api.CreateClient().GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("hello", await get.Content.ReadAsStringAsync());
+        Assert.Contains("report (2026).txt", get.Content.Headers.ContentDisposition!.ToString());
+    }
+
+    [Fact]
     public async Task ABodyShorterThanDeclaredIsRefusedByTheStore()
     {
         var (owner, datasetId) = await DatasetAsync();

@@ -206,7 +206,7 @@ public abstract class ReviewedContentTests(ReviewedContentFixture world)
         Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
         await (await Owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
         var store = world.Api.Services.GetRequiredService<IObjectStore>();
-        Assert.Null(await store.HeadAsync(ObjectKeys.UploadStaging(upload.GetProperty("upload_id").GetString()!)));
+        Assert.Null(await store.HeadAsync(ObjectKeys.UploadStaging(world.DatasetId, upload.GetProperty("upload_id").GetString()!)));
     }
 
     [SkippableFact]
