@@ -98,7 +98,7 @@ public sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
         var text = reader.GetString();
         if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
             || !(text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9))
-            throw new JsonFieldException("must be an ISO 8601 timestamp with a time zone, e.g. 2026-04-05T10:00:00.000Z");
+            throw new JsonException("Expected an ISO 8601 timestamp with a time zone, e.g. 2026-04-05T10:00:00.000Z.");
         return value;
     }
 
