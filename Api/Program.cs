@@ -5,9 +5,12 @@ using Ipto.Api.Http.Idempotency;
 using Ipto.Api.Http.Paging;
 using Ipto.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings.json) are read from beside the binary whichever directory the Api is started from; the working
+// directory is only where a relative Ipto:DataDir lives (README "Configuration").
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 const string DefaultUrl = "http://127.0.0.1:5080";
 var urls = builder.Configuration["urls"];
@@ -21,7 +24,13 @@ if (string.IsNullOrWhiteSpace(urls))
 builder.Configuration["Ipto:ObjectStore:PublicBaseUrl"] ??= PublicBaseUrl(urls);
 var ipto = builder.Configuration.ReadIptoOptions();
 
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBody.MaxBytes);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+    k.Limits.MaxRequestLineSize = KestrelRejections.MaxRequestLineBytes;
+    k.Limits.MaxRequestHeadersTotalSize = KestrelRejections.MaxRequestHeadersBytes;
+    k.ConfigureEndpointDefaults(listen => listen.UseErrorEnvelopes());
+});
 builder.Services.AddIptoInfrastructure(builder.Configuration);
 if (ipto.Api.IsClient)
     builder.UseOrleansClient(client => client.UseIptoClient(builder.Configuration));
@@ -33,6 +42,10 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddAuthentication(IptoAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, IptoAuthenticationHandler>(IptoAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorization();
+// Nothing here protects data with ASP.NET Data Protection (tokens and keys are hashed, presigned URLs HMAC-signed by
+// Ipto); authentication registers it anyway, and its default key ring writes unencrypted key files to the user's home
+// and warns at every start. In-memory keys make it do neither.
+builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
 builder.Services.AddSingleton<IdempotencyFilter>();
 builder.Services.AddSingleton<CursorCodecProvider>();
 builder.Services.AddOpenApi("v1");
@@ -46,6 +59,7 @@ app.UseMiddleware<BodyLimitMiddleware>();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<AccessRequirementsMiddleware>();
 
 app.MapHealthEndpoints();
 app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
@@ -8,12 +9,44 @@ namespace Ipto.Api.Endpoints;
 
 public sealed record JobProgressResponse(long Completed, long Total);
 
+/// <summary>A job as SPEC §10 shows it; <c>result</c> is the handler's JSON object itself, not a string holding it.</summary>
 public sealed record JobResponse(
-    string JobId, string Type, string Status, JobProgressResponse Progress, string? Result, string? Error,
+    string JobId, string Type, string Status, JobProgressResponse Progress, JsonElement? Result, string? Error,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static JobResponse From(JobSnapshot job) => new(job.JobId, job.Type, job.Status,
-        new JobProgressResponse(job.Progress.Completed, job.Progress.Total), job.Result, job.Error, job.CreatedAt, job.UpdatedAt);
+        new JobProgressResponse(job.Progress.Completed, job.Progress.Total), ResultOf(job.Result), job.Error, job.CreatedAt, job.UpdatedAt);
+
+    /// <summary>Handlers return JSON text; anything else (older or foreign state) is shown as <c>{"value": text}</c>, never as a bare string.</summary>
+    private static JsonElement? ResultOf(string? result)
+    {
+        if (string.IsNullOrWhiteSpace(result)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(result);
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return document.RootElement.Clone();
+            return Wrap(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return Wrap(JsonSerializer.SerializeToElement(result, ApiJsonContext.Default.String));
+        }
+    }
+
+    private static JsonElement Wrap(JsonElement value)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("value");
+            value.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(stream.ToArray());
+        return document.RootElement.Clone();
+    }
 }
 
 /// <summary><c>GET /v1/jobs/{job_id}</c>: the owning tenant's principals and platform admins see a job.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Ipto.Api.Endpoints;
 using Ipto.Common;
 
@@ -9,6 +10,7 @@ namespace Ipto.Api.Http;
 /// <summary>Source-generated snake_case JSON for everything the API reads and writes.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.Strict,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     Converters = [typeof(UtcMillisecondsConverter)])]
 [JsonSerializable(typeof(ErrorEnvelope))]
@@ -64,16 +66,24 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(Envelope<SearchResponse>))]
 [JsonSerializable(typeof(SearchRequestBody))]
 [JsonSerializable(typeof(FieldError))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 public static class ApiJson
 {
+    /// <summary>
+    /// SPEC §1/§12: wrong JSON types are errors, so numbers are never read from strings (the web defaults would), and
+    /// every string passes <see cref="JsonText"/>'s rules. This applies to every body type, generated or not.
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new UtcMillisecondsConverter());
+        options.Converters.Add(new FreeTextStringConverter());
         options.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine([.. options.TypeInfoResolverChain]).WithAddedModifier(JsonText.SingleLineNames);
     }
 
     /// <summary>SPEC timestamps: UTC, <c>Z</c>, exactly three fractional digits.</summary>

@@ -52,9 +52,13 @@ public sealed class ErrorResult(int statusCode, string code, string message, IRe
 
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
+    /// <summary>RFC 9110 §15.5.2: every 401 names the schemes that would work, one challenge per credential kind.</summary>
+    public static readonly string[] Challenges = ["Bearer realm=\"ipto\"", "ApiKey realm=\"ipto\", header=\"X-API-Key\""];
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = StatusCode;
+        if (StatusCode == StatusCodes.Status401Unauthorized) httpContext.Response.Headers.WWWAuthenticate = Challenges;
         var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var envelope = new ErrorEnvelope(new ErrorBody(Code, message, details), httpContext.TraceIdentifier, DateTimeOffset.UtcNow);
         return httpContext.Response.WriteAsJsonAsync(envelope, json);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Ipto.Common;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -26,6 +27,7 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
             throw new IptoException(ErrorCodes.UnsupportedMediaType, "The request body must be sent as Content-Type: application/json.");
 
         var bytes = await RequestBody.ReadAsync(context);
+        if (!Utf8.IsValid(bytes.Span)) throw new IptoException(ErrorCodes.InvalidRequest, "The request body is not valid UTF-8.");
         JsonDocument document;
         try
         {
@@ -50,9 +52,10 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
         }
         catch (JsonException e)
         {
-            var field = FieldPath(e.Path);
+            var rule = e as JsonFieldException;
+            var field = FieldPath(e.Path) + rule?.ItemSuffix;
             throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.",
-                [new FieldError(field, "has the wrong type")]);
+                [new FieldError(field, rule?.Issue ?? "has the wrong type")]);
         }
 
         if (value is null) throw new IptoException(ErrorCodes.InvalidRequest, "The request body must be a JSON object.");

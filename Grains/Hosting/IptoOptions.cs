@@ -27,7 +27,11 @@ public sealed class IptoOptions
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
-    public string FullDataDir => Path.GetFullPath(DataDir);
+    /// <summary>
+    /// <see cref="DataDir"/> made absolute: a relative path resolves against the process's current working directory
+    /// (where the Api or silo was started), never against the content root or the binary's directory.
+    /// </summary>
+    public string FullDataDir => Path.GetFullPath(DataDir, Directory.GetCurrentDirectory());
 
     /// <summary>Fails start-up with a message naming the setting, instead of failing later on first use.</summary>
     public void Validate()

@@ -166,7 +166,8 @@ public sealed class JobGrain(
             s.Status = status;
             s.Result = result;
             s.Error = error;
-            if (status == JobStatuses.Succeeded && s.Total > 0) s.Completed = s.Total;
+            // A succeeded job is complete whether or not its handler reported progress: completed == total ≥ 1.
+            if (status == JobStatuses.Succeeded) s.Completed = s.Total = Math.Max(1, Math.Max(s.Total, s.Completed));
         });
         await StopReminderAsync();
     }

@@ -18,7 +18,7 @@ namespace Ipto.Api.Http.Auth;
 /// </summary>
 public sealed class IptoAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, new WarningsOnlyLoggerFactory(logger), encoder)
 {
     public const string SchemeName = "Ipto";
     public const string ApiKeyHeader = "X-API-Key";
@@ -81,4 +81,31 @@ public sealed class IptoAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiResults.Error(ErrorCodes.Forbidden, "This credential may not perform the request.").ExecuteAsync(Context);
+}
+
+/// <summary>
+/// The base handler logs every challenge and every failed credential at Information: one line per 401, which is
+/// noise for an API whose clients get the reason in the response. It keeps its warnings and errors.
+/// </summary>
+internal sealed class WarningsOnlyLoggerFactory(ILoggerFactory inner) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => new WarningsOnly(inner.CreateLogger(categoryName));
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class WarningsOnly(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning && inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+    }
 }

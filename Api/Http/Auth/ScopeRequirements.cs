@@ -3,27 +3,64 @@ using Ipto.Identity;
 
 namespace Ipto.Api.Http.Auth;
 
-/// <summary>Declarative per-endpoint access rules, checked after authentication and before the handler.</summary>
+/// <summary>Endpoint metadata: the caller must hold one of <see cref="AnyOf"/>.</summary>
+public sealed record ScopeRequirement(IReadOnlyList<string> AnyOf);
+
+/// <summary>Endpoint metadata: only a user session may call the endpoint.</summary>
+public sealed record SessionRequirement;
+
+/// <summary>
+/// Declarative per-endpoint access rules. They are endpoint metadata checked by <see cref="AccessRequirementsMiddleware"/>
+/// after authentication and before the endpoint runs, so before its parameters (a JSON body) are bound: a caller who
+/// may not make a request learns nothing about its body rules.
+/// </summary>
 public static class ScopeRequirements
 {
     /// <summary>The caller must hold one of <paramref name="anyOf"/>; otherwise 403 <c>insufficient_scope</c> naming it.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, params string[] anyOf) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder>(async (context, next) =>
-        {
-            var caller = context.HttpContext.Require();
-            if (!anyOf.Any(caller.Scopes.Contains))
-                throw new IptoException(ErrorCodes.InsufficientScope, anyOf.Length == 1
-                    ? $"This request needs the scope '{anyOf[0]}'."
-                    : $"This request needs one of the scopes {string.Join(", ", anyOf.Select(s => $"'{s}'"))}.");
-            return await next(context);
-        });
+        builder.WithMetadata(new ScopeRequirement(anyOf));
 
     /// <summary>Only a user session may call this (API keys → 403 <c>forbidden</c>).</summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder>(async (context, next) =>
+        builder.WithMetadata(new SessionRequirement());
+}
+
+/// <summary>
+/// Enforces <see cref="ScopeRequirement"/> and <see cref="SessionRequirement"/> metadata, and that every route under
+/// <c>/v1/admin</c> is called by a platform admin (403 <c>forbidden</c> otherwise, SPEC §12), for every endpoint.
+/// Runs after <c>UseAuthorization</c>, so an anonymous caller has already had its 401.
+/// </summary>
+public sealed class AccessRequirementsMiddleware(RequestDelegate next)
+{
+    public const string AdminPrefix = "/v1/admin";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint() is RouteEndpoint endpoint && CallerClaims.FromPrincipal(context.User) is { } caller)
+            Check(endpoint, caller);
+        return next(context);
+    }
+
+    private static void Check(RouteEndpoint endpoint, Caller caller)
+    {
+        var pattern = endpoint.RoutePattern.RawText ?? "";
+        if (IsAdminRoute(pattern) && !caller.IsPlatformAdmin)
+            throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin may call admin endpoints.");
+        if (endpoint.Metadata.GetMetadata<SessionRequirement>() is not null && caller.PrincipalType != PrincipalTypes.User)
+            throw new IptoException(ErrorCodes.Forbidden, "This request needs a user session; API keys may not make it.");
+        foreach (var requirement in endpoint.Metadata.GetOrderedMetadata<ScopeRequirement>())
         {
-            if (context.HttpContext.Require().PrincipalType != PrincipalTypes.User)
-                throw new IptoException(ErrorCodes.Forbidden, "This request needs a user session; API keys may not make it.");
-            return await next(context);
-        });
+            var anyOf = requirement.AnyOf;
+            if (anyOf.Any(caller.Scopes.Contains)) continue;
+            throw new IptoException(ErrorCodes.InsufficientScope, anyOf.Count == 1
+                ? $"This request needs the scope '{anyOf[0]}'."
+                : $"This request needs one of the scopes {string.Join(", ", anyOf.Select(s => $"'{s}'"))}.");
+        }
+    }
+
+    public static bool IsAdminRoute(string pattern)
+    {
+        var path = pattern.StartsWith('/') ? pattern : "/" + pattern;
+        return path.Equals(AdminPrefix, StringComparison.OrdinalIgnoreCase) || path.StartsWith(AdminPrefix + "/", StringComparison.OrdinalIgnoreCase);
+    }
 }

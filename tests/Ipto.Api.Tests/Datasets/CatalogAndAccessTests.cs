@@ -154,7 +154,7 @@ public sealed class CatalogAndAccessTests(IdentityFixture api) : IClassFixture<I
         var id = await ActiveDatasetAsync(provider, new { name = $"Gone {word}", visibility = "listed" });
         using var admin = await AdminAsync();
 
-        await (await provider.PostAsync($"/v1/admin/datasets/{id}/suspend", null)).ErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        await (await provider.PostAsync($"/v1/admin/datasets/{id}/suspend", null)).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await admin.PostAsync($"/v1/admin/datasets/{id}/suspend", null)).DataAsync();
 
         Assert.Empty(await CatalogAsync(provider, "&q=" + word));

@@ -124,8 +124,8 @@ public sealed class ReviewTests(IdentityFixture api) : IClassFixture<IdentityFix
     {
         var (owner, _, objectId) = await ReadyObjectAsync();
 
-        await (await owner.GetAsync("/v1/admin/staged-objects")).ErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
-        await (await owner.PostAsync($"/v1/admin/staged-objects/{objectId}/approve", null)).ErrorAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        await (await owner.GetAsync("/v1/admin/staged-objects")).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await owner.PostAsync($"/v1/admin/staged-objects/{objectId}/approve", null)).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await Api.ClientFor(null).GetAsync("/v1/admin/staged-objects")).ErrorAsync(HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
