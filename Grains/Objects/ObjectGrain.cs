@@ -178,6 +178,8 @@ public sealed class ObjectGrain(
     {
         if (!state.RecordExists || !caller.Owns(state.State.TenantId)) throw IptoException.NotFound("Object");
         var s = state.State;
+        // Tombstoned by its dataset's deletion: the dataset's purge removes the bytes, there is no job of its own.
+        if (s.Status == ObjectStatuses.Deleted && s.PurgeJobId is null) return Snapshot();
         if (s.Status != ObjectStatuses.Deleted)
         {
             var now = time.GetUtcNow();
