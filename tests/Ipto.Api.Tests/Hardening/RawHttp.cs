@@ -8,33 +8,18 @@ using Ipto.Testing;
 namespace Ipto.Api.Tests.Hardening;
 
 /// <summary>The Api on a real Kestrel listener, for behaviour that TestServer (which bypasses Kestrel) cannot show.</summary>
-public sealed class KestrelFixture : IAsyncLifetime
+public sealed class KestrelFixture : ApiFixture
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("ipto-kestrel-").FullName;
-
-    public IptoApiFactory Factory { get; private set; } = null!;
     public int Port { get; } = Ports.Free();
     public Uri BaseAddress => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
 
-    public Task InitializeAsync()
-    {
-        var url = BaseAddress.ToString().TrimEnd('/');
-        Factory = new IptoApiFactory(_dataDir, new Dictionary<string, string?> { ["urls"] = url });
-        Factory.UseKestrel(Port);
-        Factory.StartServer();
-        return Task.CompletedTask;
-    }
+    protected override IptoApiFactory CreateFactory(string dataDir) =>
+        new(dataDir, new Dictionary<string, string?> { ["urls"] = BaseAddress.ToString().TrimEnd('/') });
 
-    public async Task DisposeAsync()
+    protected override void Start(IptoApiFactory factory)
     {
-        await Factory.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        factory.UseKestrel(Port);
+        factory.StartServer();
     }
 }
 

@@ -16,10 +16,13 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual IptoApiFactory CreateFactory(string dataDir) => new(dataDir);
 
+    /// <summary>Starts the host and its silo (in-memory TestServer unless a fixture listens for real).</summary>
+    protected virtual void Start(IptoApiFactory factory) => factory.ClientFor(null).Dispose();
+
     public Task InitializeAsync()
     {
         Factory = CreateFactory(_dataDir);
-        Factory.ClientFor(null).Dispose(); // starts the host and its silo
+        Start(Factory);
         return Task.CompletedTask;
     }
 
