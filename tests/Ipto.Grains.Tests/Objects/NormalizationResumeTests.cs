@@ -29,11 +29,8 @@ public sealed class NormalizationResumeTests
         await using (var first = await EmbeddedCluster.StartAsync(dir.Path))
         {
             await first.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Resume", null, "document", "open", "fixed", null, "private", []));
-            var upload = first.Client.GetGrain<IUploadGrain>(Ids.New(IdPrefixes.Upload));
-            await upload.Create(Owner, objectId, new NewUpload(datasetId, "busy.txt", HoldingExtractor.ContentType, text.Length, null));
             var store = first.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
-            await store.WriteAsync(ObjectKeys.ObjectBlob(datasetId, objectId), new MemoryStream(text), HoldingExtractor.ContentType);
-            jobId = (await upload.Complete(Owner, null)).JobId!;
+            jobId = (await first.Client.UploadAsync(store, Owner, datasetId, objectId, "busy.txt", HoldingExtractor.ContentType, text)).JobId!;
             await Eventually.Until(() => Task.FromResult(HoldingExtractor.Started.Count), n => n > startedBefore, what: "the extraction to start");
             await first.StopAllSilosAsync();
         }
@@ -65,11 +62,8 @@ public sealed class NormalizationResumeTests
         var objectId = Ids.New(IdPrefixes.Object);
         HoldingExtractor.Release = null;
         await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Indexed", null, "document", "open", "fixed", null, "private", []));
-        var upload = cluster.Client.GetGrain<IUploadGrain>(Ids.New(IdPrefixes.Upload));
-        await upload.Create(Owner, objectId, new NewUpload(datasetId, "a.txt", HoldingExtractor.ContentType, 5, null));
         var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
-        await store.WriteAsync(ObjectKeys.ObjectBlob(datasetId, objectId), new MemoryStream("hello"u8.ToArray()), null);
-        await upload.Complete(Owner, null);
+        await cluster.Client.UploadAsync(store, Owner, datasetId, objectId, "a.txt", HoldingExtractor.ContentType, "hello"u8.ToArray());
         var obj = cluster.Client.GetGrain<IObjectGrain>(objectId);
         await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Ready, what: "ready");
 
@@ -93,10 +87,8 @@ public sealed class NormalizationResumeTests
         try
         {
             await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Review", null, "document", "open", "fixed", null, "private", []));
-            var upload = cluster.Client.GetGrain<IUploadGrain>(Ids.New(IdPrefixes.Upload));
-            await upload.Create(Owner, objectId, new NewUpload(datasetId, "slow.txt", HoldingExtractor.ContentType, 4, null));
-            await cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>().WriteAsync(ObjectKeys.ObjectBlob(datasetId, objectId), new MemoryStream("slow"u8.ToArray()), null);
-            var jobId = (await upload.Complete(Owner, null)).JobId!;
+            var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
+            var jobId = (await cluster.Client.UploadAsync(store, Owner, datasetId, objectId, "slow.txt", HoldingExtractor.ContentType, "slow"u8.ToArray())).JobId!;
             var obj = cluster.Client.GetGrain<IObjectGrain>(objectId);
 
             var error = await Assert.ThrowsAsync<IptoException>(() => obj.Approve(Admin));

@@ -36,10 +36,7 @@ public sealed class DatasetIndexGrainTests
         {
             var objectId = Ids.New(IdPrefixes.Object);
             var bytes = Encoding.UTF8.GetBytes(texts[i]);
-            var upload = cluster.Client.GetGrain<IUploadGrain>(Ids.New(IdPrefixes.Upload));
-            await upload.Create(Owner, objectId, new NewUpload(datasetId, $"doc{i}.txt", "text/plain", bytes.Length, null));
-            await store.WriteAsync(ObjectKeys.ObjectBlob(datasetId, objectId), new MemoryStream(bytes), "text/plain");
-            await upload.Complete(Owner, null);
+            await cluster.Client.UploadAsync(store, Owner, datasetId, objectId, $"doc{i}.txt", "text/plain", bytes);
             var obj = cluster.Client.GetGrain<IObjectGrain>(objectId);
             await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Ready, what: "ready");
             await obj.Approve(Admin);
