@@ -46,6 +46,8 @@ builder.Services.AddAuthorization();
 // Ipto); authentication registers it anyway, and its default key ring writes unencrypted key files to the user's home
 // and warns at every start. In-memory keys make it do neither.
 builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+builder.Services.AddSingleton<Draining>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
 builder.Services.AddSingleton<IdempotencyFilter>();
 builder.Services.AddSingleton<CursorCodecProvider>();
 builder.Services.AddOpenApi("v1");

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Ipto.Api.Http;
 using Ipto.Diagnostics;
 using Ipto.Grains.ObjectStore;
 using Ipto.Grains.Storage;
@@ -10,7 +11,7 @@ public sealed record HealthResponse(string Status, string Version);
 
 public sealed record ReadinessResponse(string Status, IReadOnlyDictionary<string, string> Checks);
 
-/// <summary><c>/health</c> (liveness, no dependencies) and <c>/health/ready</c> (silo, database, object store).</summary>
+/// <summary><c>/health</c> (liveness, no dependencies) and <c>/health/ready</c> (silo, database, object store; 503 while the node drains).</summary>
 public static class HealthEndpoints
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
@@ -27,8 +28,10 @@ public static class HealthEndpoints
     }
 
     private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ReadinessResponse>>> ReadyAsync(
-        IGrainFactory grains, AppDatabase database, IObjectStore objectStore, ILoggerFactory loggers)
+        IGrainFactory grains, AppDatabase database, IObjectStore objectStore, ILoggerFactory loggers, Draining draining)
     {
+        if (draining.IsDraining)
+            return TypedResults.Json(new ReadinessResponse("draining", new Dictionary<string, string> { ["node"] = "stopping" }), statusCode: StatusCodes.Status503ServiceUnavailable);
         var logger = loggers.CreateLogger("Ipto.Readiness");
         var silo = CheckAsync("silo", async ct => (await grains.GetGrain<IPingGrain>(0).Ping().WaitAsync(ct)).Length > 0, logger);
         var db = CheckAsync("database", database.PingAsync, logger);

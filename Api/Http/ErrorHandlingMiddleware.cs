@@ -1,3 +1,4 @@
+using Ipto.Grains.Hosting;
 using System.Text.Json;
 using Ipto.Common;
 
@@ -47,6 +48,15 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
 
     public ErrorResult ToResult(HttpContext context, Exception exception)
     {
+        if (TransientFailures.IsTransient(exception))
+        {
+            if (exception is not IptoException) logger.LogWarning(exception, "Request {RequestId} hit an unavailable dependency", context.TraceIdentifier);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return exception is IptoException unavailable
+                ? ApiResults.Error(unavailable)
+                : ApiResults.Error(ErrorCodes.ServiceUnavailable, "The service is temporarily unavailable; retry after a short wait.");
+        }
+
         switch (exception)
         {
             case IptoException ipto:
@@ -59,13 +69,6 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 return ApiResults.Error(ErrorCodes.InvalidRequest, "The request is malformed: " + bad.Message);
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return ApiResults.Error(ErrorCodes.InvalidRequest, "The client closed the request.");
-        }
-
-        if (ExceptionClassifier.IsTransient(exception))
-        {
-            logger.LogWarning(exception, "Request {RequestId} hit an unavailable dependency", context.TraceIdentifier);
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiResults.Error(ErrorCodes.ServiceUnavailable, "The service is temporarily unavailable; retry after a short wait.");
         }
 
         logger.LogError(exception, "Request {RequestId} failed", context.TraceIdentifier);

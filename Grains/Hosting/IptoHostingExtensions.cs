@@ -107,6 +107,7 @@ public static class IptoHostingExtensions
     public static ISiloBuilder AddIptoGrainServices(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.ReadIptoOptions();
+        silo.AddIncomingGrainCallFilter<TransientFailureFilter>();
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.Reminders.MinimumPeriod);
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         if (options.IsCluster)

@@ -84,6 +84,12 @@ public sealed class ApiHostOptions
     public string Role { get; set; } = ApiRoles.CoHosted;
 
     public bool IsClient => string.Equals(Role, ApiRoles.Client, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// After SIGTERM the Api keeps serving for this long while <c>/health/ready</c> answers 503, so a load balancer
+    /// stops sending before the listener closes.
+    /// </summary>
+    public TimeSpan DrainPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class ObjectStoreOptions
