@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
+using Ipto.Common;
 using Ipto.Grains.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,20 +14,29 @@ namespace Ipto.Grains.Metering;
 /// <see cref="MaxBatch"/> rows, each written in one transaction; a failed batch fails every caller in it (nothing is
 /// acknowledged that was not written). Appending a row twice (same id) is a no-op.
 /// </summary>
-public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> logger) : BackgroundService
+public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> logger, int capacity = LedgerWriter.DefaultCapacity) : BackgroundService
 {
     public const int MaxBatch = 500;
 
+    /// <summary>Rows waiting for their commit at most; beyond, appends fail at once instead of piling up while the database is down.</summary>
+    public const int DefaultCapacity = 20_000;
+
     private readonly Channel<(LedgerRow Row, TaskCompletionSource Done)> _queue =
-        Channel.CreateUnbounded<(LedgerRow, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateBounded<(LedgerRow, TaskCompletionSource)>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private volatile bool _stopped;
 
     /// <summary>Batches committed so far (for tests and metrics).</summary>
     public long BatchesCommitted { get; private set; }
 
+    /// <summary>Completes once the row is committed; fails at once with <c>service_unavailable</c> when the queue is full.</summary>
     public Task AppendAsync(LedgerRow row)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((row, done))) done.SetException(new InvalidOperationException("The ledger writer has stopped."));
+        if (!_queue.Writer.TryWrite((row, done)))
+            done.SetException(_stopped
+                ? new InvalidOperationException("The ledger writer has stopped.")
+                : new IptoException(ErrorCodes.ServiceUnavailable, "The ledger is behind its database; retry after a short wait."));
         return done.Task;
     }
 
@@ -47,6 +57,7 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             // Stopping: what is still queued is written below, so no awaiting caller is left hanging.
         }
 
+        _stopped = true;
         _queue.Writer.TryComplete();
         while (_queue.Reader.TryRead(out var item)) batch.Add(item);
         if (batch.Count > 0) await CommitAsync(batch);
