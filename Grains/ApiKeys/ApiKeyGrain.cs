@@ -38,7 +38,7 @@ public sealed class ApiKeyGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists) await ProjectAsync();
+        if (state.RecordExists) await Projection.CatchUpAsync(this, WriteProjectionAsync, logger, "API key", state.State.KeyId);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushLastUsedAsync();
@@ -144,7 +144,9 @@ public sealed class ApiKeyGrain(
         await ProjectAsync();
     }
 
-    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(Prefix, state.State), logger, "API key", state.State.KeyId);
+    private Task ProjectAsync() => Projection.WriteAsync(this, WriteProjectionAsync, logger, "API key", state.State.KeyId);
+
+    private Task WriteProjectionAsync() => projection.UpsertAsync(Prefix, state.State);
 
     private ApiKeyView View()
     {

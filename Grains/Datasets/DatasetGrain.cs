@@ -26,7 +26,7 @@ public sealed class DatasetGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists) await ProjectAsync();
+        if (state.RecordExists) await Projection.CatchUpAsync(this, WriteProjectionAsync, logger, "dataset", DatasetId);
     }
 
     public async Task<DatasetSnapshot> Create(Caller caller, NewDataset dataset)
@@ -265,14 +265,16 @@ public sealed class DatasetGrain(
         await ProjectAsync();
     }
 
-    private Task ProjectAsync() => Projection.TryWriteAsync(async () =>
+    private Task ProjectAsync() => Projection.WriteAsync(this, WriteProjectionAsync, logger, "dataset", DatasetId);
+
+    private async Task WriteProjectionAsync()
     {
         var snapshot = Snapshot();
         var provider = DatasetProjection.IsInCatalog(snapshot)
             ? (await GrainFactory.GetGrain<Ipto.Tenants.ITenantGrain>(state.State.TenantId).GetInternal())?.DisplayName ?? ""
             : "";
         await projection.UpsertAsync(snapshot, state.State.Version, provider, state.State.Grants);
-    }, logger, "dataset", DatasetId);
+    }
 
     private DatasetSnapshot Snapshot()
     {

@@ -190,7 +190,8 @@ public sealed class JobGrain(
         await ProjectAsync();
     }
 
-    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(JobId, state.State), logger, "job", JobId);
+    // Job rows are written from the job's own progress as well as from requests: they always catch up in the background.
+    private Task ProjectAsync() => Projection.CatchUpAsync(this, () => projection.UpsertAsync(JobId, state.State), logger, "job", JobId);
 
     private async Task StopReminderAsync()
     {

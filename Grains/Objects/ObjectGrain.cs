@@ -27,7 +27,7 @@ public sealed class ObjectGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (!state.RecordExists) return;
-        await ProjectAsync();
+        await Projection.CatchUpAsync(this, WriteProjectionAsync, logger, "object", ObjectId);
         await DeliverToDatasetAsync();
         if (state.State.ReviewState == ReviewStates.Staged) await ScheduleExpiryAsync();
     }
@@ -254,11 +254,20 @@ public sealed class ObjectGrain(
     {
         state.State.Version++;
         await state.WriteStateAsync();
-        await ProjectAsync();
-        await DeliverToDatasetAsync();
+        try
+        {
+            await ProjectAsync();
+        }
+        finally
+        {
+            // The dataset's counters follow the state even when the object's own row has to be retried.
+            await DeliverToDatasetAsync();
+        }
     }
 
-    private Task ProjectAsync() => Projection.TryWriteAsync(() => projection.UpsertAsync(Snapshot(), state.State.Version), logger, "object", ObjectId);
+    private Task ProjectAsync() => Projection.WriteAsync(this, WriteProjectionAsync, logger, "object", ObjectId);
+
+    private Task WriteProjectionAsync() => projection.UpsertAsync(Snapshot(), state.State.Version);
 
     /// <summary>
     /// Sends the dataset the object's current footprint under the state version (at least once: the dataset ignores a

@@ -14,4 +14,24 @@ public static class ReadModel
         command.Parameters.AddWithValue("$id", jobId);
         return (string?)await command.ExecuteScalarAsync();
     }
+
+    public static async Task<long?> DatasetVersionAsync(string dataDir, string datasetId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM datasets WHERE dataset_id = $id";
+        command.Parameters.AddWithValue("$id", datasetId);
+        return (long?)await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>Runs a statement against the read model (a fault injected by a test: a trigger that refuses a row).</summary>
+    public static async Task ExecuteAsync(string dataDir, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 }
