@@ -186,7 +186,7 @@ public static class DatasetsEndpoints
     {
         var caller = http.Require();
         var r = body.Value;
-        var datasetId = Ids.New(IdPrefixes.Dataset);
+        var datasetId = http.NewId(IdPrefixes.Dataset);
         var created = await grains.GetGrain<IDatasetGrain>(datasetId).Create(caller, new NewDataset(
             r.Name!, r.Description, r.SourceModality ?? "document", r.MonetizationMode ?? "open", r.PricingModel ?? "fixed",
             r.Pricing?.ToPatch(), r.Visibility ?? "private", r.Tags?.Distinct(StringComparer.Ordinal).ToArray() ?? []));

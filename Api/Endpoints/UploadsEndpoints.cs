@@ -108,8 +108,8 @@ public static class UploadsEndpoints
     {
         var caller = http.Require();
         if (!Ids.IsValid(datasetId, IdPrefixes.Dataset)) throw IptoException.NotFound("Dataset");
-        var uploadId = Ids.New(IdPrefixes.Upload);
-        var view = await grains.GetGrain<IUploadGrain>(uploadId).Create(caller, Ids.New(IdPrefixes.Object),
+        var uploadId = http.NewId(IdPrefixes.Upload);
+        var view = await grains.GetGrain<IUploadGrain>(uploadId).Create(caller, http.NewId(IdPrefixes.Object),
             new NewUpload(datasetId, request.Filename!, request.EffectiveContentType!, request.SizeBytes!.Value, request.ChecksumSha256));
         return ApiResults.Created($"/v1/uploads/{uploadId}", UploadResponse.From(view));
     }

@@ -33,6 +33,17 @@ public static class Ids
         return Format(prefix, bytes);
     }
 
+    /// <summary>
+    /// The same id every time for the same <paramref name="time"/> and <paramref name="random"/> (at least 10 bytes;
+    /// the first 10 are used): ids a retried request must create again.
+    /// </summary>
+    public static string Derived(string prefix, DateTimeOffset time, ReadOnlySpan<byte> random)
+    {
+        var bytes = Body(time);
+        random[..10].CopyTo(bytes.AsSpan(6));
+        return Format(prefix, bytes);
+    }
+
     /// <summary>An id for <paramref name="time"/> (no ordering among ids of the same millisecond).</summary>
     public static string New(string prefix, DateTimeOffset time) => Format(prefix, Body(time));
 

@@ -20,4 +20,13 @@ public enum IdempotencyOutcome
 public sealed record IdempotencyDecision(
     [property: Id(0)] IdempotencyOutcome Outcome,
     [property: Id(1)] StoredResponse? Response,
-    [property: Id(2)] Guid LeaseId);
+    [property: Id(2)] Guid LeaseId,
+    [property: Id(3)] IdempotentIdSeed? IdSeed = null);
+
+/// <summary>
+/// What every attempt under one Idempotency-Key derives its new resource ids from, kept durably from the first
+/// attempt on: a retry after a failure whose outcome is unknown (a 5xx, a timeout) creates the same ids again, so the
+/// resource's grain sees the first attempt's resource instead of making a second one.
+/// </summary>
+[GenerateSerializer, Alias("Ipto.IdempotentIdSeed")]
+public sealed record IdempotentIdSeed([property: Id(0)] DateTimeOffset FirstStartedAt, [property: Id(1)] byte[] Seed);

@@ -1,14 +1,18 @@
+using System.Security.Cryptography;
 using Ipto.Grains.Hosting;
 using Ipto.Idempotency;
+using Microsoft.Extensions.Options;
 
 namespace Ipto.Grains.Idempotency;
 
 /// <summary>
-/// Decides, for one (tenant, principal, Idempotency-Key), whether a request runs, replays or is refused. Only a
-/// finished response is persisted; the in-flight lease lives in memory, so a crash mid-request frees the key for a retry.
+/// Decides, for one (tenant, principal, Idempotency-Key), whether a request runs, replays or is refused. The first
+/// attempt persists its fingerprint and an id seed (so every retry creates the same resources), a finished response
+/// is persisted for replay; the in-flight lease lives in memory, so a crash mid-request frees the key for a retry.
 /// </summary>
 public sealed class IdempotencyGrain(
     [PersistentState("idempotency", StorageNames.Default)] IPersistentState<IdempotencyState> state,
+    IOptions<IptoOptions> options,
     TimeProvider time) : Grain, IIdempotencyGrain
 {
     private Lease? _lease;
@@ -35,19 +39,30 @@ public sealed class IdempotencyGrain(
                 : new IdempotencyDecision(IdempotencyOutcome.KeyReused, null, Guid.Empty);
         }
 
+        // An earlier attempt may have executed before it failed: only the same request may run under its key again.
+        if (state.RecordExists && state.State.Fingerprint != fingerprint) return new IdempotencyDecision(IdempotencyOutcome.KeyReused, null, Guid.Empty);
+        if (!state.RecordExists)
+        {
+            state.State = new IdempotencyState
+            {
+                Fingerprint = fingerprint,
+                FirstStartedAt = now,
+                IdSeed = RandomNumberGenerator.GetBytes(32),
+                ExpiresAt = now.Add(options.Value.Idempotency.Retention),
+            };
+            await state.WriteStateAsync();
+        }
+
         _lease = new Lease(Guid.NewGuid(), fingerprint, now.Add(leaseDuration));
-        return new IdempotencyDecision(IdempotencyOutcome.Started, null, _lease.Id);
+        return new IdempotencyDecision(IdempotencyOutcome.Started, null, _lease.Id, new IdempotentIdSeed(state.State.FirstStartedAt, state.State.IdSeed));
     }
 
     public async Task Complete(Guid leaseId, StoredResponse response, TimeSpan retention)
     {
         if (_lease is null || _lease.Id != leaseId) return;
-        state.State = new IdempotencyState
-        {
-            Fingerprint = _lease.Fingerprint,
-            Response = response,
-            ExpiresAt = time.GetUtcNow().Add(retention),
-        };
+        state.State.Fingerprint = _lease.Fingerprint;
+        state.State.Response = response;
+        state.State.ExpiresAt = time.GetUtcNow().Add(retention);
         await state.WriteStateAsync();
         _lease = null;
     }

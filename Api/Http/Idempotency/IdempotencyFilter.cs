@@ -43,7 +43,11 @@ public sealed class IdempotencyFilter(IGrainFactory grains, IOptions<IptoOptions
                 return ApiResults.Error(ErrorCodes.IdempotencyRequestInProgress, "A request with this Idempotency-Key is still running; retry later.");
         }
 
-        // Started: run the endpoint, capture its response bytes, keep them unless the outcome may change on retry.
+        // Started: every attempt under this key creates the same resource ids (ResourceIds), so a retry after an
+        // ambiguous failure finds what the first attempt made instead of making it twice.
+        if (decision.IdSeed is { } seed) ResourceIds.Use(http, seed);
+
+        // Run the endpoint, capture its response bytes, keep them unless the outcome may change on retry.
         var original = http.Response.Body;
         using var captured = new MemoryStream();
         http.Response.Body = captured;

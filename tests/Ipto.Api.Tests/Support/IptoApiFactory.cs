@@ -17,6 +17,9 @@ public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, s
 
     public TestEndpoints Endpoints { get; } = new();
 
+    /// <summary>Services a test adds to the host (fault injection, fakes), after the Api's own.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Every log line the host wrote, for tests that check what must never be logged.</summary>
     public CapturedLogs Logs { get; } = new();
 
@@ -44,6 +47,7 @@ public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, s
         {
             services.AddSingleton<IEndpointContributor>(Endpoints);
             services.AddSingleton<ILoggerProvider>(Logs);
+            ConfigureServices?.Invoke(services);
             if (!testCredentials) return;
             services.AddAuthentication(TestAuthHandler.SchemeName)
                 .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, o =>

@@ -72,6 +72,26 @@ public sealed class IdempotencyGrainTests
     }
 
     [Fact]
+    public async Task EveryAttemptUnderAKeyGetsTheFirstAttemptsIdSeedAndOnlyTheSameRequestRunsAgain()
+    {
+        using var dir = new TempDir();
+        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k7");
+        var first = await grain.Begin("fp", Lease);
+        await grain.Release(first.LeaseId); // the attempt failed with a 5xx: its outcome is unknown
+        await cluster.DeactivateAsync(grain);
+
+        var retry = await grain.Begin("fp", Lease);
+        await grain.Release(retry.LeaseId);
+        var different = await grain.Begin("other", Lease);
+
+        Assert.Equal(IdempotencyOutcome.Started, retry.Outcome);
+        Assert.Equal(first.IdSeed!.FirstStartedAt, retry.IdSeed!.FirstStartedAt);
+        Assert.Equal(first.IdSeed.Seed, retry.IdSeed.Seed);
+        Assert.Equal(IdempotencyOutcome.KeyReused, different.Outcome);
+    }
+
+    [Fact]
     public async Task CompletionWithAStaleLeaseIsIgnored()
     {
         using var dir = new TempDir();
