@@ -36,6 +36,7 @@ public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, s
         // Cheap hashes and a roomy per-IP bucket keep the suite fast; dedicated tests check the real defaults.
         builder.UseSetting("Ipto:Identity:PasswordIterations", "1000");
         builder.UseSetting("Ipto:RateLimits:AuthPerIpPerMinute", "100000");
+        builder.UseSetting("Ipto:Api:DrainPeriod", "00:00:00"); // every test host stops at once; the drain has its own test
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         // Orleans reports every refused connection while a killed silo is declared dead; the tests assert on outcomes.
         builder.ConfigureLogging(logging =>

@@ -19,6 +19,7 @@ public static class ApiProcess
             start.Environment.Remove(name);
         start.Environment["Ipto__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["Ipto__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Ipto__Api__DrainPeriod"] = "00:00:00"; // tests that need the drain set it
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
