@@ -18,22 +18,14 @@ public static class Projection
     /// A write that is part of an acknowledgement: when the row cannot be written the call fails (a 2xx always means
     /// state and read model), while the background retry brings the row up to date.
     /// </summary>
-    public static async Task WriteAsync(IGrainBase grain, Func<Task> write, ILogger logger, string what, string id)
-    {
-        try
-        {
-            await write();
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not project {What} {Id}; the call fails and the row is retried", what, id);
-            KeepTrying(grain, write, logger, what, id);
-            throw;
-        }
-    }
+    public static Task WriteAsync(IGrainBase grain, Func<Task> write, ILogger logger, string what, string id) =>
+        WriteAsync(grain, write, logger, what, id, acknowledging: true);
 
     /// <summary>A catch-up write (activation, background progress): a failure is logged and retried, never thrown.</summary>
-    public static async Task CatchUpAsync(IGrainBase grain, Func<Task> write, ILogger logger, string what, string id)
+    public static Task CatchUpAsync(IGrainBase grain, Func<Task> write, ILogger logger, string what, string id) =>
+        WriteAsync(grain, write, logger, what, id, acknowledging: false);
+
+    private static async Task WriteAsync(IGrainBase grain, Func<Task> write, ILogger logger, string what, string id, bool acknowledging)
     {
         try
         {
@@ -43,6 +35,7 @@ public static class Projection
         {
             logger.LogWarning(e, "Could not project {What} {Id}; it is retried", what, id);
             KeepTrying(grain, write, logger, what, id);
+            if (acknowledging) throw;
         }
     }
 

@@ -5,24 +5,20 @@ namespace Ipto.Grains.Tests.Support;
 /// <summary>Reads the embedded-mode SQLite read model directly, as a list endpoint would.</summary>
 public static class ReadModel
 {
-    public static async Task<string?> JobStatusAsync(string dataDir, string jobId)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status FROM jobs WHERE job_id = $id";
-        command.Parameters.AddWithValue("$id", jobId);
-        return (string?)await command.ExecuteScalarAsync();
-    }
+    public static async Task<string?> JobStatusAsync(string dataDir, string jobId) =>
+        (string?)await ScalarAsync(dataDir, "SELECT status FROM jobs WHERE job_id = $id", jobId);
 
-    public static async Task<long?> DatasetVersionAsync(string dataDir, string datasetId)
+    public static async Task<long?> DatasetVersionAsync(string dataDir, string datasetId) =>
+        (long?)await ScalarAsync(dataDir, "SELECT version FROM datasets WHERE dataset_id = $id", datasetId);
+
+    private static async Task<object?> ScalarAsync(string dataDir, string sql, string id)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version FROM datasets WHERE dataset_id = $id";
-        command.Parameters.AddWithValue("$id", datasetId);
-        return (long?)await command.ExecuteScalarAsync();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteScalarAsync();
     }
 
     /// <summary>Runs a statement against the read model (a fault injected by a test: a trigger that refuses a row).</summary>
