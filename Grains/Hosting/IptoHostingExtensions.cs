@@ -92,7 +92,7 @@ public static class IptoHostingExtensions
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = options.Postgres.ConnectionString;
+                o.ConnectionString = options.Postgres.PooledConnectionString;
             });
         }
         else
@@ -115,12 +115,12 @@ public static class IptoHostingExtensions
             silo.AddAdoNetGrainStorage(StorageNames.Default, o =>
             {
                 o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = options.Postgres.ConnectionString;
+                o.ConnectionString = options.Postgres.PooledConnectionString;
             });
             silo.UseAdoNetReminderService(o =>
             {
                 o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = options.Postgres.ConnectionString;
+                o.ConnectionString = options.Postgres.PooledConnectionString;
             });
         }
         else
@@ -149,7 +149,7 @@ public static class IptoHostingExtensions
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = NpgsqlInvariant;
-            o.ConnectionString = options.Postgres.ConnectionString;
+            o.ConnectionString = options.Postgres.PooledConnectionString;
         });
         client.AddMemoryStreams(StorageNames.Streams);
         return client;

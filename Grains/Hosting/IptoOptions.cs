@@ -40,6 +40,8 @@ public sealed class IptoOptions
             throw new InvalidOperationException($"Ipto:Mode must be '{IptoModes.Embedded}' or '{IptoModes.Cluster}', not '{Mode}'.");
         if (IsCluster && string.IsNullOrWhiteSpace(Postgres.ConnectionString))
             throw new InvalidOperationException("Ipto:Postgres:ConnectionString (Ipto__Postgres__ConnectionString) is required in cluster mode.");
+        if (Postgres.MaxPoolSize < 1 || Postgres.PoolWaitSeconds < 1)
+            throw new InvalidOperationException("Ipto:Postgres:MaxPoolSize and Ipto:Postgres:PoolWaitSeconds must be at least 1.");
         if (!ObjectStore.IsLocal && !ObjectStore.IsS3)
             throw new InvalidOperationException($"Ipto:ObjectStore:Provider must be 'local' or 's3', not '{ObjectStore.Provider}'.");
         if (ObjectStore.IsS3 && (string.IsNullOrWhiteSpace(S3.ServiceUrl) || string.IsNullOrWhiteSpace(S3.Bucket)))
@@ -67,6 +69,21 @@ public static class ApiRoles
 public sealed class PostgresOptions
 {
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Connections per pool. Each process holds two pools (the app's read models and ledger; Orleans' membership,
+    /// grain state and reminders), so a cluster needs processes × 2 × this ≤ PostgreSQL's max_connections minus its
+    /// reserved slots. An exhausted pool waits up to <see cref="PoolWaitSeconds"/> and then answers 503.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 8;
+
+    /// <summary>How long a request waits for a free pooled connection (also the connect timeout).</summary>
+    public int PoolWaitSeconds { get; set; } = 5;
+
+    /// <summary>The connection string every consumer uses: the configured one with the pool settings applied.</summary>
+    public string? PooledConnectionString => ConnectionString is null
+        ? null
+        : new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = MaxPoolSize, Timeout = PoolWaitSeconds }.ConnectionString;
 }
 
 public sealed class ClusterOptions

@@ -23,7 +23,8 @@ public static class TransientFailures
             or GatewayTooBusyException or ClientNotAvailableException => true,
         Orleans.Storage.InconsistentStateException => true,
         TimeoutException => true,
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is SocketException,
+        // An exhausted pool times out waiting for a connection (inner TimeoutException): busy, not broken.
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is SocketException or TimeoutException,
         SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
         AmazonServiceException aws => (int)aws.StatusCode >= 500 || aws.InnerException is HttpRequestException or SocketException,
         HttpRequestException or SocketException => true,

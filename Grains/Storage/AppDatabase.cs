@@ -30,7 +30,7 @@ public sealed class AppDatabase : IAsyncDisposable
     public static AppDatabase Create(IptoOptions options)
     {
         if (options.IsCluster)
-            return new AppDatabase(SqlDialect.Postgres, NpgsqlDataSource.Create(options.Postgres.ConnectionString!), null);
+            return new AppDatabase(SqlDialect.Postgres, NpgsqlDataSource.Create(options.Postgres.PooledConnectionString!), null);
 
         Directory.CreateDirectory(options.FullDataDir);
         var builder = new SqliteConnectionStringBuilder

@@ -32,4 +32,17 @@ public sealed class IptoOptionsTests
         var error = Assert.Throws<InvalidOperationException>(options.Validate);
         Assert.Contains(setting, error.Message);
     }
+
+    [Fact]
+    public void EveryPostgresConsumerGetsThePoolBudget()
+    {
+        var options = new IptoOptions { Mode = "cluster", Postgres = { ConnectionString = "Host=db;Database=ipto;Maximum Pool Size=100", MaxPoolSize = 6, PoolWaitSeconds = 3 } };
+
+        var pooled = new Npgsql.NpgsqlConnectionStringBuilder(options.Postgres.PooledConnectionString);
+
+        Assert.Equal(6, pooled.MaxPoolSize);
+        Assert.Equal(3, pooled.Timeout);
+        Assert.Equal("db", pooled.Host);
+        Assert.Throws<InvalidOperationException>(() => new IptoOptions { Postgres = { MaxPoolSize = 0 } }.Validate());
+    }
 }
