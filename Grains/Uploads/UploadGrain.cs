@@ -114,7 +114,7 @@ public sealed class UploadGrain(
             if (s.IsMultipart) await CompleteMultipartAsync(parts);
             var staged = await store.HeadAsync(s.StagingKey)
                          ?? throw new IptoException(ErrorCodes.ValidationFailed, "No file has been uploaded yet.", [new FieldError("upload", "no bytes were uploaded to the presigned URL")]);
-            if (staged.SizeBytes != s.SizeBytes) await FailAsync("size_bytes", "size_mismatch", $"The stored file has {staged.SizeBytes} bytes, not the declared {s.SizeBytes}.");
+            await EnsureDeclaredSizeAsync(staged.SizeBytes); // early, before copying a file of the wrong size
 
             // From here on only the blob key counts, and no presigned URL names it: what is verified below is what review sees.
             await store.CopyAsync(s.StagingKey, s.BlobKey);
@@ -158,7 +158,7 @@ public sealed class UploadGrain(
     {
         var s = state.State;
         var head = await store.HeadAsync(s.BlobKey) ?? throw new ObjectNotFoundException(s.BlobKey);
-        if (head.SizeBytes != s.SizeBytes) await FailAsync("size_bytes", "size_mismatch", $"The stored file has {head.SizeBytes} bytes, not the declared {s.SizeBytes}.");
+        await EnsureDeclaredSizeAsync(head.SizeBytes);
         var declared = s.DeclaredChecksumSha256;
         if (declared is null || s.SizeBytes > options.Value.Uploads.MultipartThresholdBytes) return;
         string actual;
@@ -167,6 +167,10 @@ public sealed class UploadGrain(
         if (!string.Equals(actual, declared, StringComparison.OrdinalIgnoreCase))
             await FailAsync("checksum_sha256", "checksum_mismatch", $"The stored file's SHA-256 is {actual}, not the declared {declared}.");
     }
+
+    private Task EnsureDeclaredSizeAsync(long stored) => stored == state.State.SizeBytes
+        ? Task.CompletedTask
+        : FailAsync("size_bytes", "size_mismatch", $"The stored file has {stored} bytes, not the declared {state.State.SizeBytes}.");
 
     /// <summary>The upload ends failed: the object is <c>failed</c>, its bytes are removed, and a repeated complete answers the same 422.</summary>
     private async Task FailAsync(string field, string reason, string message)
