@@ -124,11 +124,13 @@ public static class ApiKeysEndpoints
             throw new IptoException(ErrorCodes.Forbidden, $"A key cannot hold scopes its creator lacks: {string.Join(", ", escalation)}.");
         await EnsureUsableAsync(caller, request.DatasetIds, datasets);
 
-        var keyId = Ids.New(IdPrefixes.ApiKey);
+        var keyId = http.NewId(IdPrefixes.ApiKey);
         var mode = request.DatasetAccessMode ?? DatasetAccessModes.AllAvailable;
         for (var attempt = 1; ; attempt++)
         {
-            var (key, prefix, secret) = ApiKeyFormat.New();
+            var prefix = http.NewSecret("api-key-prefix", SecretTokens.LowerAlphanumeric, ApiKeyFormat.PrefixLength);
+            var secret = http.NewSecret("api-key-secret", SecretTokens.Base62, ApiKeyFormat.SecretLength);
+            var key = ApiKeyFormat.Compose(prefix, secret);
             try
             {
                 var created = await grains.GetGrain<IApiKeyGrain>(prefix).Create(new NewApiKey(keyId, caller.TenantId, caller.PrincipalId,

@@ -3,6 +3,7 @@ using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
 using Ipto.Grains.Identity;
+using Ipto.Grains.Tenants;
 using Ipto.Identity;
 using Ipto.Tenants;
 using Microsoft.AspNetCore.Mvc;
@@ -127,7 +128,8 @@ public static class TenantEndpoints
     private static async Task<EnvelopeResult<CreatedInvitationResponse>> InviteAsync(JsonBody<CreateInvitationRequest> body, HttpContext http, IGrainFactory grains)
     {
         var tenant = Tenant(http, grains, out var caller);
-        var issued = await tenant.Invite(caller, EmailAddress.Normalize(body.Value.Email!), body.Value.Roles!);
+        var issued = await tenant.Invite(caller, new NewInvitation(http.NewId(IdPrefixes.Invitation), EmailAddress.Normalize(body.Value.Email!),
+            body.Value.Roles!, http.NewSecret("invitation-token", SecretTokens.Base62, InvitationTokens.SecretLength)));
         var i = issued.Invitation;
         return ApiResults.Created($"/v1/tenant/invitations/{i.InvitationId}", new CreatedInvitationResponse(i.InvitationId, issued.Token, i.Email, i.Roles, i.ExpiresAt));
     }

@@ -9,6 +9,7 @@ public static class IdPrefixes
     public const string Object = "obj";
     public const string Upload = "upl";
     public const string Job = "job";
+    public const string Invitation = "inv";
     public const string Request = "req";
     public const string SearchActivity = "sa";
     public const string Retrieval = "ret";

@@ -31,6 +31,17 @@ public sealed record Invitation(
 [GenerateSerializer, Alias("Ipto.IssuedInvitation")]
 public sealed record IssuedInvitation([property: Id(0)] Invitation Invitation, [property: Id(1)] string Token);
 
+/// <summary>
+/// An invitation to issue. The caller chooses its id and the secret part of its token (random, or derived from an
+/// Idempotency-Key so a retry names the same invitation); the tenant grain composes the token and stores its hash.
+/// </summary>
+[GenerateSerializer, Alias("Ipto.NewInvitation")]
+public sealed record NewInvitation(
+    [property: Id(0)] string InvitationId,
+    [property: Id(1)] string Email,
+    [property: Id(2)] IReadOnlyList<string> Roles,
+    [property: Id(3)] string TokenSecret);
+
 public static class InvitationStatuses
 {
     public const string Pending = "pending";
@@ -72,8 +83,9 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("RemoveMember")]
     Task RemoveMember(Caller caller, string userId);
 
+    /// <summary>Issues an invitation; the same invitation again (a retry) returns it, another one under its id is 409.</summary>
     [Alias("Invite")]
-    Task<IssuedInvitation> Invite(Caller caller, string email, IReadOnlyList<string> roles);
+    Task<IssuedInvitation> Invite(Caller caller, NewInvitation invitation);
 
     [Alias("ListInvitations")]
     Task<IReadOnlyList<Invitation>> ListInvitations(Caller caller);

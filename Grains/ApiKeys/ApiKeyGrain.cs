@@ -47,8 +47,10 @@ public sealed class ApiKeyGrain(
     {
         if (state.RecordExists)
         {
-            if (state.State.KeyId == key.KeyId) return View();
-            throw new IptoException(ErrorCodes.Conflict, "This key prefix is taken.");
+            if (state.State.KeyId != key.KeyId || state.State.SecretHash != key.SecretHash)
+                throw new IptoException(ErrorCodes.Conflict, "This key prefix is taken.");
+            await ProjectAsync(); // the retry of a create whose projection failed answers only once the row is there
+            return View();
         }
 
         EnsureSpendLimitInRange(key.SpendLimit);

@@ -33,8 +33,10 @@ public sealed class DatasetGrain(
     {
         if (state.RecordExists)
         {
-            if (state.State.TenantId == caller.TenantId && state.State.Name == dataset.Name) return Snapshot();
-            throw new IptoException(ErrorCodes.Conflict, "A dataset with this id already exists.");
+            if (state.State.TenantId != caller.TenantId || state.State.Name != dataset.Name)
+                throw new IptoException(ErrorCodes.Conflict, "A dataset with this id already exists.");
+            await ProjectAsync(); // the retry of a create whose projection failed answers only once the row is there
+            return Snapshot();
         }
 
         var pricing = dataset.Pricing?.ApplyTo(DatasetPricing.Default) ?? DatasetPricing.Default;

@@ -12,8 +12,10 @@ public static class ApiKeyFormat
     {
         var prefix = SecretTokens.RandomLowerAlphanumeric(PrefixLength);
         var secret = SecretTokens.RandomBase62(SecretLength);
-        return ($"{Scheme}{prefix}_{secret}", prefix, secret);
+        return (Compose(prefix, secret), prefix, secret);
     }
+
+    public static string Compose(string prefix, string secret) => $"{Scheme}{prefix}_{secret}";
 
     public static bool TryParse(string value, out string prefix, out string secret)
     {

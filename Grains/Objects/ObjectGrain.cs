@@ -42,8 +42,9 @@ public sealed class ObjectGrain(
     {
         if (state.RecordExists)
         {
-            if (state.State.UploadId == obj.UploadId) return Snapshot();
-            throw new IptoException(ErrorCodes.Conflict, "An object with this id already exists.");
+            if (state.State.UploadId != obj.UploadId) throw new IptoException(ErrorCodes.Conflict, "An object with this id already exists.");
+            await ProjectAsync(); // the retry of a create whose projection failed answers only once the row is there
+            return Snapshot();
         }
 
         var now = time.GetUtcNow();

@@ -7,9 +7,11 @@ namespace Ipto.Grains.Tenants;
 public static class InvitationTokens
 {
     private const string Prefix = "invite_";
-    private const int SecretLength = 43;
+    public const int SecretLength = 43;
 
-    public static string New(string tenantId) => $"{Prefix}{tenantId[(IdPrefixes.Tenant.Length + 1)..]}_{SecretTokens.RandomBase62(SecretLength)}";
+    public static string Compose(string tenantId, string secret) => $"{Prefix}{tenantId[(IdPrefixes.Tenant.Length + 1)..]}_{secret}";
+
+    public static bool IsSecret(string secret) => secret.Length == SecretLength && SecretTokens.IsBase62(secret);
 
     public static bool TryGetTenant(string token, out string tenantId)
     {

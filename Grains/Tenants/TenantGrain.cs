@@ -113,21 +113,30 @@ public sealed class TenantGrain(
         await GrainFactory.GetGrain<IUserGrain>(userId).Remove();
     }
 
-    public async Task<IssuedInvitation> Invite(Caller caller, string email, IReadOnlyList<string> roles)
+    public async Task<IssuedInvitation> Invite(Caller caller, NewInvitation request)
     {
         var managerRoles = EnsureManager(caller);
-        if (roles.Contains(Roles.Owner) && !managerRoles.Contains(Roles.Owner))
+        if (!Ids.IsValid(request.InvitationId, IdPrefixes.Invitation) || !InvitationTokens.IsSecret(request.TokenSecret))
+            throw new IptoException(ErrorCodes.InvalidRequest, "An invitation needs an inv_ id and a 43-character base62 token secret.");
+        var token = InvitationTokens.Compose(TenantId, request.TokenSecret);
+        var now = time.GetUtcNow();
+        if (state.State.Invitations.Find(i => i.InvitationId == request.InvitationId) is { } existing)
+        {
+            if (existing.Email == request.Email && existing.CreatedBy == caller.PrincipalId && SecretTokens.HashEquals(token, existing.TokenHash))
+                return new IssuedInvitation(View(existing, now), token);
+            throw new IptoException(ErrorCodes.Conflict, "An invitation with this id already exists.");
+        }
+
+        if (request.Roles.Contains(Roles.Owner) && !managerRoles.Contains(Roles.Owner))
             throw new IptoException(ErrorCodes.Forbidden, "Only an owner can invite an owner.");
-        if (state.State.Members.Any(m => m.Email == email))
+        if (state.State.Members.Any(m => m.Email == request.Email))
             throw new IptoException(ErrorCodes.Conflict, "This email already belongs to a member.", [new FieldError("email", "is already a member")]);
 
-        var now = time.GetUtcNow();
-        var token = InvitationTokens.New(TenantId);
         var invitation = new InvitationState
         {
-            InvitationId = Ids.New("inv"),
-            Email = email,
-            Roles = [.. roles.Distinct()],
+            InvitationId = request.InvitationId,
+            Email = request.Email,
+            Roles = [.. request.Roles.Distinct()],
             TokenHash = SecretTokens.Hash(token),
             CreatedAt = now,
             ExpiresAt = now + InvitationLifetime,

@@ -51,6 +51,15 @@ public static class IdempotencyCrypto
         }
     }
 
+    /// <summary>
+    /// The key from which every attempt under one Idempotency-Key derives the same secrets (a new API key, an
+    /// invitation token). It needs the Idempotency-Key itself, which is never stored, so the stored seed alone does
+    /// not reveal them.
+    /// </summary>
+    public static byte[] SecretKey(string tenantId, string principalId, string idempotencyKey, byte[] seed) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(idempotencyKey), 32,
+            salt: seed, info: Encoding.UTF8.GetBytes($"ipto-idempotent-secrets\n{tenantId}\n{principalId}"));
+
     private static byte[] DeriveKey(string tenantId, string principalId, string idempotencyKey) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(idempotencyKey), 32,
             salt: Encoding.UTF8.GetBytes("ipto-idempotency-seal"), info: Encoding.UTF8.GetBytes($"{tenantId}\n{principalId}"));

@@ -43,9 +43,10 @@ public sealed class IdempotencyFilter(IGrainFactory grains, IOptions<IptoOptions
                 return ApiResults.Error(ErrorCodes.IdempotencyRequestInProgress, "A request with this Idempotency-Key is still running; retry later.");
         }
 
-        // Started: every attempt under this key creates the same resource ids (ResourceIds), so a retry after an
-        // ambiguous failure finds what the first attempt made instead of making it twice.
-        if (decision.IdSeed is { } seed) ResourceIds.Use(http, seed);
+        // Started: every attempt under this key creates the same resource ids and secrets (ResourceIds), so a retry
+        // after an ambiguous failure finds what the first attempt made instead of making it twice.
+        if (decision.IdSeed is { } seed)
+            ResourceIds.Use(http, seed, IdempotencyCrypto.SecretKey(caller.TenantId, caller.PrincipalId, key, seed.Seed));
 
         // Run the endpoint, capture its response bytes, keep them unless the outcome may change on retry.
         var original = http.Response.Body;

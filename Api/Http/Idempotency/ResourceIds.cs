@@ -1,34 +1,50 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ipto.Common;
+using Ipto.Grains.Identity;
 using Ipto.Idempotency;
 
 namespace Ipto.Api.Http.Idempotency;
 
 /// <summary>
-/// Ids of the resources a request creates. Under an Idempotency-Key they derive from the key's durable seed (the
-/// first attempt's time, then an HMAC of the seed per prefix and position), so every attempt asks the resource's grain
-/// for the same id; without a key they are new.
+/// Ids and secrets of the resources a request creates. Under an Idempotency-Key they derive from the key's durable
+/// seed (ids: the first attempt's time, then an HMAC of the seed per prefix and position; secrets: an HMAC under a
+/// key that also needs the Idempotency-Key), so every attempt asks the resource's grain for the same resource;
+/// without a key they are new and random.
 /// </summary>
 public static class ResourceIds
 {
     private static readonly object Key = new();
 
-    internal static void Use(HttpContext http, IdempotentIdSeed seed) => http.Items[Key] = new Source(seed);
+    internal static void Use(HttpContext http, IdempotentIdSeed seed, byte[] secretKey) => http.Items[Key] = new Source(seed, secretKey);
 
     public static string NewId(this HttpContext http, string prefix) =>
-        http.Items.TryGetValue(Key, out var value) && value is Source source ? source.Next(prefix) : Ids.New(prefix);
+        http.Items.TryGetValue(Key, out var value) && value is Source source ? source.NextId(prefix) : Ids.New(prefix);
 
-    private sealed class Source(IdempotentIdSeed seed)
+    /// <summary>A secret of <paramref name="length"/> characters over <paramref name="alphabet"/>; <paramref name="purpose"/> tells the secrets of one request apart.</summary>
+    public static string NewSecret(this HttpContext http, string purpose, string alphabet, int length) =>
+        http.Items.TryGetValue(Key, out var value) && value is Source source
+            ? source.NextSecret(purpose, alphabet, length)
+            : SecretTokens.RandomString(alphabet, length);
+
+    private sealed class Source(IdempotentIdSeed seed, byte[] secretKey)
     {
         private readonly Dictionary<string, int> _issued = new(StringComparer.Ordinal);
 
-        public string Next(string prefix)
+        public string NextId(string prefix)
         {
-            var position = _issued.GetValueOrDefault(prefix);
-            _issued[prefix] = position + 1;
-            var random = HMACSHA256.HashData(seed.Seed, Encoding.UTF8.GetBytes($"{prefix}:{position}"));
+            var random = HMACSHA256.HashData(seed.Seed, Encoding.UTF8.GetBytes($"{prefix}:{Next("id:" + prefix)}"));
             return Ids.Derived(prefix, seed.FirstStartedAt, random);
+        }
+
+        public string NextSecret(string purpose, string alphabet, int length) =>
+            SecretTokens.Derived(secretKey, $"{purpose}:{Next("secret:" + purpose)}", alphabet, length);
+
+        private int Next(string counter)
+        {
+            var position = _issued.GetValueOrDefault(counter);
+            _issued[counter] = position + 1;
+            return position;
         }
     }
 }

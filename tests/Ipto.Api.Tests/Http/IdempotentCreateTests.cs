@@ -1,26 +1,31 @@
 using System.Net;
+using System.Text.Json;
+using Ipto.ApiKeys;
 using Ipto.Api.Tests.Support;
-using Ipto.Common;
 using Ipto.Datasets;
+using Ipto.Tenants;
 using Ipto.Testing;
 
 namespace Ipto.Api.Tests.Http;
 
 /// <summary>
 /// A retry with the same Idempotency-Key after a failure whose outcome the client cannot know (the grain committed,
-/// then the answer was a 503) yields exactly one resource: every attempt asks for the same resource id.
+/// then the answer was a 503) yields exactly one resource: every attempt asks for the same resource id, and a
+/// created secret (an API key, an invitation token) is the same on every attempt, so the one that works is returned.
 /// </summary>
 public sealed class IdempotentCreateTests : IAsyncLifetime
 {
     private const string Doomed = "committed, then the silo died";
+    private const string DoomedEmail = "doomed.invitee@example.com";
     private readonly TempDir _dir = new();
+    private readonly FailOnceAfterCommit _failures = new();
     private IptoApiFactory _api = null!;
 
     public Task InitializeAsync()
     {
         _api = new IptoApiFactory(_dir.Path, testCredentials: false)
         {
-            ConfigureServices = services => services.AddSingleton<IIncomingGrainCallFilter, FailOnceAfterCommit>(),
+            ConfigureServices = services => services.AddSingleton<IIncomingGrainCallFilter>(_failures),
         };
         _api.ClientFor(null).Dispose();
         return Task.CompletedTask;
@@ -36,39 +41,104 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
     public async Task ARetryAfterA503WhoseCreateCommittedReturnsTheFirstDataset()
     {
         using var owner = _api.WithBearer((await _api.SignupAsync()).SessionToken);
-        HttpRequestMessage Create()
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/datasets") { Content = ApiHttp.Json($$"""{"name":"{{Doomed}}"}""") };
-            request.Headers.Add("Idempotency-Key", "create-once");
-            return request;
-        }
 
-        var first = await owner.SendAsync(Create());
-        var retry = await owner.SendAsync(Create());
-        var again = await owner.SendAsync(Create());
+        var created = await SendThriceAsync(owner, "/v1/datasets", $$"""{"name":"{{Doomed}}"}""", "create-dataset-once");
+
+        var listed = (await (await owner.GetAsync("/v1/datasets")).DataAsync()).GetProperty("items").EnumerateArray()
+            .Where(d => d.GetProperty("name").GetString() == Doomed).ToArray();
+        Assert.Equal(created.GetProperty("dataset_id").GetString(), Assert.Single(listed).GetProperty("dataset_id").GetString());
+        Assert.Equal(1, _failures.Count(nameof(IDatasetGrain)));
+    }
+
+    [Fact]
+    public async Task ARetryAfterA503WhoseKeyCommittedReturnsTheFirstKeyWithAWorkingSecret()
+    {
+        using var owner = _api.WithBearer((await _api.SignupAsync()).SessionToken);
+
+        var created = await SendThriceAsync(owner, "/v1/api-keys", $$"""{"name":"{{Doomed}}","scopes":["search:query"]}""", "create-key-once");
+
+        var listed = (await (await owner.GetAsync("/v1/api-keys")).DataAsync()).GetProperty("items").EnumerateArray()
+            .Where(k => k.GetProperty("name").GetString() == Doomed).ToArray();
+        Assert.Equal(created.GetProperty("api_key_id").GetString(), Assert.Single(listed).GetProperty("api_key_id").GetString());
+        using var agent = _api.WithBearer(created.GetProperty("key").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync("/v1/me")).StatusCode);
+        Assert.Equal(1, _failures.Count(nameof(IApiKeyGrain)));
+
+        // Another Idempotency-Key over the same body is another key with another secret.
+        var other = await (await SendAsync(owner, "/v1/api-keys", $$"""{"name":"{{Doomed}}","scopes":["search:query"]}""", "create-key-twice"))
+            .DataAsync(HttpStatusCode.Created);
+        Assert.NotEqual(created.GetProperty("key").GetString(), other.GetProperty("key").GetString());
+        Assert.NotEqual(created.GetProperty("key_prefix").GetString(), other.GetProperty("key_prefix").GetString());
+    }
+
+    [Fact]
+    public async Task ARetryAfterA503WhoseInvitationCommittedReturnsTheFirstInvitationWithAWorkingToken()
+    {
+        using var owner = _api.WithBearer((await _api.SignupAsync()).SessionToken);
+
+        var created = await SendThriceAsync(owner, "/v1/tenant/invitations", $$"""{"email":"{{DoomedEmail}}","roles":["viewer"]}""", "invite-once");
+
+        var listed = (await (await owner.GetAsync("/v1/tenant/invitations")).DataAsync()).GetProperty("items").EnumerateArray()
+            .Where(i => i.GetProperty("email").GetString() == DoomedEmail).ToArray();
+        Assert.Equal(created.GetProperty("invitation_id").GetString(), Assert.Single(listed).GetProperty("invitation_id").GetString());
+        using var anonymous = _api.ClientFor(null);
+        var joined = await anonymous.PostAsync("/v1/auth/signup", ApiHttp.Json(JsonSerializer.Serialize(new
+        {
+            email = DoomedEmail, password = Accounts.Password, display_name = "Invitee", invitation_token = created.GetProperty("token").GetString(),
+        })));
+        await joined.DataAsync(HttpStatusCode.Created);
+        Assert.Equal(1, _failures.Count(nameof(ITenantGrain)));
+    }
+
+    /// <summary>First attempt fails after its create committed; the retry creates; the third replays the retry's answer.</summary>
+    private static async Task<JsonElement> SendThriceAsync(HttpClient client, string path, string json, string idempotencyKey)
+    {
+        var first = await SendAsync(client, path, json, idempotencyKey);
+        var retry = await SendAsync(client, path, json, idempotencyKey);
+        var again = await SendAsync(client, path, json, idempotencyKey);
 
         await first.ErrorAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
         var created = await retry.DataAsync(HttpStatusCode.Created);
-        Assert.Equal("true", again.Headers.GetValues("Idempotency-Replayed").Single()); // the retry's 201 was kept
-        var replayed = System.Text.Json.JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
-        Assert.Equal(created.GetProperty("dataset_id").GetString(), replayed.GetProperty("dataset_id").GetString());
-        var listed = (await (await owner.GetAsync("/v1/datasets")).DataAsync()).GetProperty("items").EnumerateArray()
-            .Where(d => d.GetProperty("name").GetString() == Doomed).ToArray();
-        Assert.Single(listed);
-        Assert.Equal(1, FailOnceAfterCommit.Failures);
+        Assert.Equal("true", again.Headers.GetValues("Idempotency-Replayed").Single());
+        Assert.Equal(created.GetRawText(), JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetRawText());
+        return created;
     }
 
-    /// <summary>Lets the first create of the doomed dataset commit, then fails its answer as a dying silo would.</summary>
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string json, string idempotencyKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = ApiHttp.Json(json) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>Lets the first doomed create of each kind commit, then fails its answer as a dying silo would.</summary>
     private sealed class FailOnceAfterCommit : IIncomingGrainCallFilter
     {
-        public static int Failures;
+        private readonly Dictionary<string, int> _failures = [];
+
+        public int Count(string grainInterface)
+        {
+            lock (_failures) return _failures.GetValueOrDefault(grainInterface);
+        }
 
         public async Task Invoke(IIncomingGrainCallContext context)
         {
             await context.Invoke();
-            if (context.InterfaceMethod.DeclaringType == typeof(IDatasetGrain) && context.InterfaceMethod.Name == nameof(IDatasetGrain.Create) && context.Request.GetArgument(1) is NewDataset { Name: Doomed }
-                && Interlocked.CompareExchange(ref Failures, 1, 0) == 0)
-                throw new TimeoutException("The response to the first attempt was lost.");
+            var arguments = context.Request.GetArgumentCount();
+            var doomed = (arguments == 0 ? null : context.Request.GetArgument(arguments - 1)) switch
+            {
+                NewDataset { Name: Doomed } => nameof(IDatasetGrain),
+                NewApiKey { Name: Doomed } => nameof(IApiKeyGrain),
+                NewInvitation { Email: DoomedEmail } => nameof(ITenantGrain),
+                _ => null,
+            };
+            if (doomed is null) return;
+            lock (_failures)
+            {
+                if (!_failures.TryAdd(doomed, 1)) return;
+            }
+
+            throw new TimeoutException("The response to the first attempt was lost.");
         }
     }
 }
