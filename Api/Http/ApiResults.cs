@@ -55,10 +55,15 @@ public sealed class ErrorResult(int statusCode, string code, string message, IRe
     /// <summary>RFC 9110 §15.5.2: every 401 names the schemes that would work, one challenge per credential kind.</summary>
     public static readonly string[] Challenges = ["Bearer realm=\"ipto\"", "ApiKey realm=\"ipto\", header=\"X-API-Key\""];
 
+    /// <summary>What every 503 tells its caller to wait before a retry (SPEC §1).</summary>
+    public const int UnavailableRetryAfterSeconds = 2;
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = StatusCode;
         if (StatusCode == StatusCodes.Status401Unauthorized) httpContext.Response.Headers.WWWAuthenticate = Challenges;
+        if (StatusCode == StatusCodes.Status503ServiceUnavailable)
+            httpContext.Response.Headers.RetryAfter = UnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var envelope = new ErrorEnvelope(new ErrorBody(Code, message, details), httpContext.TraceIdentifier, DateTimeOffset.UtcNow);
         return httpContext.Response.WriteAsJsonAsync(envelope, json);

@@ -11,8 +11,6 @@ namespace Ipto.Api.Http;
 /// </summary>
 public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
-    public const int RetryAfterSeconds = 2;
-
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -51,7 +49,6 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         if (TransientFailures.IsTransient(exception))
         {
             if (exception is not IptoException) logger.LogWarning(exception, "Request {RequestId} hit an unavailable dependency", context.TraceIdentifier);
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return exception is IptoException unavailable
                 ? ApiResults.Error(unavailable)
                 : ApiResults.Error(ErrorCodes.ServiceUnavailable, "The service is temporarily unavailable; retry after a short wait.");

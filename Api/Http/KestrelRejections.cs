@@ -71,6 +71,8 @@ public static class KestrelRejections
             .Append("Content-Type: application/json; charset=utf-8\r\n")
             .Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n")
             .Append("Connection: close\r\n");
+        if (newStatus == StatusCodes.Status503ServiceUnavailable)
+            head.Append(CultureInfo.InvariantCulture, $"Retry-After: {ErrorResult.UnavailableRetryAfterSeconds}\r\n");
         foreach (var line in kept) head.Append(line).Append("\r\n");
         head.Append(RequestIdMiddleware.Header).Append(": ").Append(requestId).Append("\r\n\r\n");
         return [.. Encoding.ASCII.GetBytes(head.ToString()), .. body];

@@ -88,6 +88,8 @@ public static class IptoHostingExtensions
         });
         if (options.IsCluster)
         {
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.Cluster.ResponseTimeout);
+            silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = options.Cluster.ProbeTimeout);
             silo.ConfigureEndpoints(IPAddress.Parse(options.Cluster.AdvertisedAddress), options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseAdoNetClustering(o =>
             {
@@ -131,6 +133,8 @@ public static class IptoHostingExtensions
             silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
         }
 
+        CallerSafeGrainStorage.Decorate(silo.Services, StorageNames.Default);
+
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Identity.PlatformAdminBootstrap>();
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
         silo.AddMemoryStreams(StorageNames.Streams);
@@ -151,6 +155,8 @@ public static class IptoHostingExtensions
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = options.Postgres.PooledConnectionString;
         });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.Cluster.ResponseTimeout);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.Cluster.GatewayListRefreshPeriod);
         client.AddMemoryStreams(StorageNames.Streams);
         return client;
     }

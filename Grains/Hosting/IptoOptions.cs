@@ -93,6 +93,19 @@ public sealed class ClusterOptions
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// How long any grain call waits for its answer before it fails (503 to an HTTP caller). Bounds the stall of a
+    /// call that was in flight on a silo that died; a deliberate operation longer than this keeps running and a retry
+    /// under its Idempotency-Key picks up its result.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Membership probe timeout: a silo that misses three probes in a row is voted dead (about 3× this).</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a client-role Api re-reads the gateway list (a restarted silo takes client traffic after this).</summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class ApiHostOptions

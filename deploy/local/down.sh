@@ -2,6 +2,10 @@
 # Stops what deploy/local/up.sh started (same settings, same state directory), by PID:
 # PostgreSQL with `pg_ctl stop -m fast`, the S3 emulator with SIGTERM and a wait for it to exit.
 # Does nothing for a service that is not running. Data stays in the state directory.
+#
+#   down.sh              stops both
+#   down.sh postgres     stops PostgreSQL only (up.sh starts it again and leaves the running emulator alone)
+#   down.sh s3           stops the S3 emulator only
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,5 +48,12 @@ stop_s3() {
   rm -f "$s3_pidfile"
 }
 
-stop_s3
-stop_postgres
+services=("$@")
+[ "${#services[@]}" -gt 0 ] || services=(s3 postgres)
+for service in "${services[@]}"; do
+  case "$service" in
+    s3) stop_s3 ;;
+    postgres) stop_postgres ;;
+    *) die "unknown service '$service' (expected postgres or s3)" ;;
+  esac
+done

@@ -98,6 +98,7 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
         var again = await SendAsync(client, path, json, idempotencyKey);
 
         await first.ErrorAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.Equal(TimeSpan.FromSeconds(2), first.Headers.RetryAfter?.Delta); // also when the idempotency filter renders the error
         var created = await retry.DataAsync(HttpStatusCode.Created);
         Assert.Equal("true", again.Headers.GetValues("Idempotency-Replayed").Single());
         Assert.Equal(created.GetRawText(), JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetRawText());

@@ -6,7 +6,8 @@ namespace Ipto.Integration.Tests.Support;
 /// <summary>The Api as an operator starts it: <c>dotnet Ipto.Api.dll --urls …</c> in its own process, embedded mode by default.</summary>
 public static class ApiProcess
 {
-    public static Process Start(string workingDir, int httpPort, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? environment = null)
+    public static Process Start(string workingDir, int httpPort, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? environment = null,
+        Action<string>? output = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Ipto.Api.dll"), "--urls", $"http://127.0.0.1:{httpPort}"])
         {
@@ -22,8 +23,8 @@ public static class ApiProcess
         start.Environment["Ipto__Api__DrainPeriod"] = "00:00:00"; // tests that need the drain set it
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

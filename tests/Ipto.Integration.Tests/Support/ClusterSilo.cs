@@ -77,7 +77,8 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static SiloProcess Start(ClusterSettings settings)
+    /// <param name="environment">Extra variables (<c>Ipto__…</c>) over the cluster settings, e.g. an S3 object store.</param>
+    public static SiloProcess Start(ClusterSettings settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         var siloPort = Ports.Free();
         var gatewayPort = Ports.Free();
@@ -95,6 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         return new SiloProcess(Process.Start(start)!, siloPort, gatewayPort);
     }
 
