@@ -51,6 +51,10 @@ public sealed class IptoOptions
             throw new InvalidOperationException($"Ipto:Api:Role must be '{ApiRoles.CoHosted}' or '{ApiRoles.Client}', not '{Api.Role}'.");
         if (!IsCluster && Api.IsClient)
             throw new InvalidOperationException("Ipto:Api:Role 'client' needs Ipto:Mode 'cluster' (embedded mode always co-hosts its silo).");
+        if (Cluster.ResponseTimeout < TimeSpan.FromSeconds(1) || Cluster.ProbeTimeout < TimeSpan.FromMilliseconds(500)
+            || Cluster.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1))
+            throw new InvalidOperationException(
+                "Ipto:Cluster:ResponseTimeout and Ipto:Cluster:GatewayListRefreshPeriod must be at least 1 s, Ipto:Cluster:ProbeTimeout at least 500 ms.");
     }
 }
 

@@ -19,6 +19,7 @@ public sealed class IptoOptionsTests
     [InlineData("Postgres:ConnectionString")]
     [InlineData("S3:ServiceUrl")]
     [InlineData("Api:Role")]
+    [InlineData("Cluster:ResponseTimeout")]
     public void InvalidSetupsFailNamingTheSetting(string setting)
     {
         var options = setting switch
@@ -26,6 +27,7 @@ public sealed class IptoOptionsTests
             "Mode" => new IptoOptions { Mode = "cloud" },
             "Postgres:ConnectionString" => new IptoOptions { Mode = "cluster" },
             "S3:ServiceUrl" => new IptoOptions { ObjectStore = { Provider = "s3" } },
+            "Cluster:ResponseTimeout" => new IptoOptions { Cluster = { ResponseTimeout = TimeSpan.Zero } },
             _ => new IptoOptions { Api = { Role = "client" } },
         };
 
