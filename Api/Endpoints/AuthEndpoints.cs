@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ipto.Api.Http;
+using Ipto.Api.Http.Idempotency;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
 using Ipto.Grains.Hosting;
@@ -57,7 +58,7 @@ public static class AuthEndpoints
         var group = v1.MapGroup("/auth").WithTags("Auth");
         group.MapPost("/signup", SignupAsync).AllowAnonymous().WithName("Signup");
         group.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login");
-        group.MapPost("/logout", LogoutAsync).RequireSession().WithName("Logout");
+        group.MapPost("/logout", LogoutAsync).RequireSession().WithIdempotency().WithName("Logout");
         return v1;
     }
 

@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.Idempotency;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
 using Ipto.Identity;
@@ -30,7 +31,7 @@ public static class MeEndpoints
     {
         var group = v1.MapGroup("/me").WithTags("Me");
         group.MapGet("", GetMeAsync).WithName("GetMe");
-        group.MapPost("/password", ChangePasswordAsync).RequireSession().WithName("ChangePassword");
+        group.MapPost("/password", ChangePasswordAsync).RequireSession().WithIdempotency().WithName("ChangePassword");
         return v1;
     }
 

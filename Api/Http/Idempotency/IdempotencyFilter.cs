@@ -137,5 +137,15 @@ public static class IdempotencyEndpointExtensions
 {
     /// <summary>Applies the Idempotency-Key contract to the endpoints of a builder (use it on POST routes).</summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, IdempotencyFilter>();
+        builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(IdempotentEndpoint.Instance);
+}
+
+/// <summary>Marks an endpoint that honours Idempotency-Key (SPEC §1: every authenticated POST does).</summary>
+public sealed class IdempotentEndpoint
+{
+    public static readonly IdempotentEndpoint Instance = new();
+
+    private IdempotentEndpoint()
+    {
+    }
 }

@@ -179,4 +179,19 @@ public sealed class IdempotencyTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.False(second.Headers.Contains("Idempotency-Replayed"));
         Assert.Equal(2, api.Factory.Endpoints.Counters["anonymous"]);
     }
+
+    [Fact]
+    public void EveryAuthenticatedPostHonoursIdempotencyKey()
+    {
+        var endpoints = api.Factory.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null)
+            .Where(e => !e.RoutePattern.RawText!.StartsWith("/v1/test", StringComparison.Ordinal)) // this suite's own endpoints
+            .ToArray();
+
+        var without = endpoints.Where(e => e.Metadata.GetMetadata<Ipto.Api.Http.Idempotency.IdempotentEndpoint>() is null).Select(e => e.RoutePattern.RawText);
+
+        Assert.True(endpoints.Length > 15, $"only {endpoints.Length} POST endpoints were found");
+        Assert.Empty(without);
+    }
 }
