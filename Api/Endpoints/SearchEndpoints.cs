@@ -86,9 +86,10 @@ public static class SearchEndpoints
         var codec = await codecs.GetAsync();
         var scope = $"search:{caller.TenantId}:{caller.PrincipalId}";
         var coordinator = grains.GetGrain<ISearchCoordinatorGrain>(0);
+        var attempt = http.IsIdempotent() ? new SearchAttempt(http.NewId(IdPrefixes.SearchActivity), http.EarlierAttemptBegan()) : null;
         var page = request.Cursor is null
-            ? await coordinator.Search(caller, request.ToRequest())
-            : await coordinator.Continue(caller, codec.Decode(scope, request.Cursor), request.Limit ?? SearchRequestBody.DefaultLimit);
+            ? await coordinator.Search(caller, request.ToRequest(), attempt)
+            : await coordinator.Continue(caller, codec.Decode(scope, request.Cursor), request.Limit ?? SearchRequestBody.DefaultLimit, attempt);
 
         var results = page.Results.Select(r => new SearchResultResponse(r.RetrievalEventId, r.DatasetId, r.DatasetName, r.ObjectId, r.Filename,
             r.ContentType, r.Score, r.Snippet, r.Highlights, r.Locator, Money.FromMicros(r.PriceMicros), Money.Currency)).ToArray();

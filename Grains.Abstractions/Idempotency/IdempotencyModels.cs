@@ -28,5 +28,9 @@ public sealed record IdempotencyDecision(
 /// attempt on: a retry after a failure whose outcome is unknown (a 5xx, a timeout) creates the same ids again, so the
 /// resource's grain sees the first attempt's resource instead of making a second one.
 /// </summary>
+/// <remarks><see cref="EarlierAttemptBegan"/>: an attempt before this one started and left no response, so it may have run.</remarks>
 [GenerateSerializer, Alias("Ipto.IdempotentIdSeed")]
-public sealed record IdempotentIdSeed([property: Id(0)] DateTimeOffset FirstStartedAt, [property: Id(1)] byte[] Seed);
+public sealed record IdempotentIdSeed(
+    [property: Id(0)] DateTimeOffset FirstStartedAt,
+    [property: Id(1)] byte[] Seed,
+    [property: Id(2)] bool EarlierAttemptBegan = false);

@@ -59,6 +59,13 @@ public sealed record SearchPage(
     [property: Id(5)] bool TruncatedBySpendLimit);
 
 /// <summary>
+/// One attempt of an idempotent search (under an Idempotency-Key): every attempt names the same search id, so the
+/// ledger records the search once; an attempt after one that <see cref="MayHaveRun"/> first looks for its page.
+/// </summary>
+[GenerateSerializer, Alias("Ipto.SearchAttempt")]
+public sealed record SearchAttempt([property: Id(0)] string SearchId, [property: Id(1)] bool MayHaveRun);
+
+/// <summary>
 /// Runs searches for a caller (SPEC §7): resolves the datasets it may use (tenancy checked by each dataset grain),
 /// fans out to their indexes, fuses and dedups, prices, enforces the key's spend limit, writes the search activity and
 /// retrieval events to the ledger before answering, and keeps a session for the next pages.
@@ -66,12 +73,13 @@ public sealed record SearchPage(
 [Alias("Ipto.ISearchCoordinatorGrain")]
 public interface ISearchCoordinatorGrain : IGrainWithIntegerKey
 {
+    /// <summary>A search's first page; with an <paramref name="attempt"/>, every attempt is recorded and charged once and answers the same page.</summary>
     [Alias("Search")]
-    Task<SearchPage> Search(Caller caller, SearchRequest request);
+    Task<SearchPage> Search(Caller caller, SearchRequest request, SearchAttempt? attempt = null);
 
     /// <summary>The next page of a search session; results shown before are never shown or charged again.</summary>
     [Alias("Continue")]
-    Task<SearchPage> Continue(Caller caller, string sessionId, int limit);
+    Task<SearchPage> Continue(Caller caller, string sessionId, int limit, SearchAttempt? attempt = null);
 }
 
 /// <summary>The remaining ranked results of one search, kept in memory for cursor paging.</summary>

@@ -41,6 +41,7 @@ public sealed class IdempotencyGrain(
 
         // An earlier attempt may have executed before it failed: only the same request may run under its key again.
         if (state.RecordExists && state.State.Fingerprint != fingerprint) return new IdempotencyDecision(IdempotencyOutcome.KeyReused, null, Guid.Empty);
+        var earlierAttemptBegan = state.RecordExists;
         if (!state.RecordExists)
         {
             state.State = new IdempotencyState
@@ -54,7 +55,7 @@ public sealed class IdempotencyGrain(
         }
 
         _lease = new Lease(Guid.NewGuid(), fingerprint, now.Add(leaseDuration));
-        return new IdempotencyDecision(IdempotencyOutcome.Started, null, _lease.Id, new IdempotentIdSeed(state.State.FirstStartedAt, state.State.IdSeed));
+        return new IdempotencyDecision(IdempotencyOutcome.Started, null, _lease.Id, new IdempotentIdSeed(state.State.FirstStartedAt, state.State.IdSeed, earlierAttemptBegan));
     }
 
     public async Task Complete(Guid leaseId, StoredResponse response, TimeSpan retention)

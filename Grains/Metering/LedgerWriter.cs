@@ -9,20 +9,22 @@ using Microsoft.Extensions.Logging;
 namespace Ipto.Grains.Metering;
 
 /// <summary>
-/// Group commit for the ledger: callers await <see cref="AppendAsync"/>, which completes only after the row's batch is
-/// committed, so a response that follows is backed by a durable row. One loop drains the queue into batches of up to
+/// Group commit for the ledger: callers await <see cref="AppendAsync(IReadOnlyList{LedgerRow})"/>, which completes only
+/// after the unit's batch is committed, so a response that follows is backed by durable rows. A unit (a search's
+/// activity with its retrieval events) is never split across batches. One loop drains the queue into batches of about
 /// <see cref="MaxBatch"/> rows, each written in one transaction; a failed batch fails every caller in it (nothing is
-/// acknowledged that was not written). Appending a row twice (same id) is a no-op.
+/// acknowledged that was not written). A unit led by a search activity already recorded writes nothing (the answer is
+/// false): two attempts of one idempotent search are charged once.
 /// </summary>
 public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> logger, int capacity = LedgerWriter.DefaultCapacity) : BackgroundService
 {
     public const int MaxBatch = 500;
 
-    /// <summary>Rows waiting for their commit at most; beyond, appends fail at once instead of piling up while the database is down.</summary>
+    /// <summary>Units (a search, a charge) waiting for their commit at most; beyond, appends fail at once instead of piling up while the database is down.</summary>
     public const int DefaultCapacity = 20_000;
 
-    private readonly Channel<(LedgerRow Row, TaskCompletionSource Done)> _queue =
-        Channel.CreateBounded<(LedgerRow, TaskCompletionSource)>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Unit> _queue =
+        Channel.CreateBounded<Unit>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private volatile bool _stopped;
 
@@ -30,24 +32,37 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
     public long BatchesCommitted { get; private set; }
 
     /// <summary>Completes once the row is committed; fails at once with <c>service_unavailable</c> when the queue is full.</summary>
-    public Task AppendAsync(LedgerRow row)
+    public Task AppendAsync(LedgerRow row) => AppendAsync([row]);
+
+    /// <summary>
+    /// Completes once the rows are committed together: true, or false when the unit's leading search activity was
+    /// already recorded (then none of its rows is written). Fails at once with <c>service_unavailable</c> when the
+    /// queue is full.
+    /// </summary>
+    public Task<bool> AppendAsync(IReadOnlyList<LedgerRow> rows)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((row, done)))
-            done.SetException(_stopped
+        var unit = new Unit(rows, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(unit))
+            unit.Done.SetException(_stopped
                 ? new InvalidOperationException("The ledger writer has stopped.")
                 : new IptoException(ErrorCodes.ServiceUnavailable, "The ledger is behind its database; retry after a short wait."));
-        return done.Task;
+        return unit.Done.Task;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<(LedgerRow Row, TaskCompletionSource Done)>(MaxBatch);
+        var batch = new List<Unit>();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+                var rows = 0;
+                while (rows < MaxBatch && _queue.Reader.TryRead(out var unit))
+                {
+                    batch.Add(unit);
+                    rows += unit.Rows.Count;
+                }
+
                 await CommitAsync(batch);
                 batch.Clear();
             }
@@ -59,29 +74,42 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
 
         _stopped = true;
         _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out var item)) batch.Add(item);
+        while (_queue.Reader.TryRead(out var unit)) batch.Add(unit);
         if (batch.Count > 0) await CommitAsync(batch);
     }
 
-    private async Task CommitAsync(List<(LedgerRow Row, TaskCompletionSource Done)> batch)
+    private async Task CommitAsync(List<Unit> batch)
     {
         try
         {
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
-            foreach (var (row, _) in batch) await InsertAsync(connection, transaction, row);
+            var written = new bool[batch.Count];
+            for (var i = 0; i < batch.Count; i++) written[i] = await InsertAsync(connection, transaction, batch[i].Rows);
             await transaction.CommitAsync();
             BatchesCommitted++;
-            foreach (var (_, done) in batch) done.TrySetResult();
+            for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(written[i]);
         }
         catch (Exception e)
         {
-            logger.LogError(e, "A ledger batch of {Count} rows failed; its callers get the error", batch.Count);
-            foreach (var (_, done) in batch) done.TrySetException(e);
+            logger.LogError(e, "A ledger batch of {Count} units failed; its callers get the error", batch.Count);
+            foreach (var unit in batch) unit.Done.TrySetException(e);
         }
     }
 
-    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, LedgerRow row)
+    /// <summary>Inserts a unit's rows; a unit whose first row (a search activity) is already there writes nothing.</summary>
+    private static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var inserted = await InsertAsync(connection, transaction, rows[i]);
+            if (i == 0 && inserted == 0 && rows[0] is SearchActivityRow) return false;
+        }
+
+        return true;
+    }
+
+    private static async Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, LedgerRow row)
     {
         await using var command = row switch
         {
@@ -99,8 +127,15 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
                 .With("@id", a.AccessId).With("@type", a.Type).With("@tenant", a.TenantId).With("@provider", a.ProviderTenantId)
                 .With("@dataset", a.DatasetId).With("@object", a.ObjectId).With("@key", a.ApiKeyId).With("@search", a.SearchActivityId)
                 .With("@charged", a.ChargedMicros).With("@at", a.OccurredAt.ToUniversalTime()),
+            SearchReplayRow r => connection.Command("""
+                    INSERT INTO search_replays (search_activity_id, page, expires_at) VALUES (@id, @page, @expires)
+                    ON CONFLICT (search_activity_id) DO NOTHING
+                    """, transaction)
+                .With("@id", r.SearchActivityId).With("@page", r.Page).With("@expires", r.ExpiresAt.ToUniversalTime()),
             _ => throw new ArgumentException($"Unknown ledger row {row.GetType().Name}.", nameof(row)),
         };
-        await command.ExecuteNonQueryAsync();
+        return await command.ExecuteNonQueryAsync();
     }
+
+    private sealed record Unit(IReadOnlyList<LedgerRow> Rows, TaskCompletionSource<bool> Done);
 }

@@ -1,12 +1,14 @@
 using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Datasets;
+using Ipto.Grains.Hosting;
 using Ipto.Grains.Metering;
 using Ipto.Identity;
 using Ipto.Search;
 using Lucene.Net.Analysis;
 using Lucene.Net.Search;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Ipto.Grains.Search;
@@ -19,6 +21,9 @@ namespace Ipto.Grains.Search;
 public sealed class SearchCoordinatorGrain(
     CatalogReader catalog,
     LedgerWriter ledger,
+    ActivityReader activity,
+    Orleans.Serialization.Serializer<SearchPage> pages,
+    IOptions<IptoOptions> options,
     ITextEmbedder embedder,
     TimeProvider time,
     ILogger<SearchCoordinatorGrain> logger) : Grain, ISearchCoordinatorGrain
@@ -28,9 +33,10 @@ public sealed class SearchCoordinatorGrain(
 
     private static readonly Analyzer Analyzer = LexicalQuery.CreateAnalyzer();
 
-    public async Task<SearchPage> Search(Caller caller, SearchRequest request)
+    public async Task<SearchPage> Search(Caller caller, SearchRequest request, SearchAttempt? attempt = null)
     {
         EnsureScope(caller);
+        if (await ReplayAsync(attempt) is { } replay) return replay;
         var (mode, lexicalText) = QueryClassifier.Resolve(request.Mode, request.Query, Analyzer);
 
         // Parse first: a syntax error is the caller's answer even when no dataset is searchable.
@@ -52,13 +58,13 @@ public sealed class SearchCoordinatorGrain(
             _ => ResultFusion.Fuse(lexicalHits, denseHits),
         });
 
-        var page = await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit);
-        return await KeepRestAsync(caller, request, mode, page);
+        return await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit, attempt);
     }
 
-    public async Task<SearchPage> Continue(Caller caller, string sessionId, int limit)
+    public async Task<SearchPage> Continue(Caller caller, string sessionId, int limit, SearchAttempt? attempt = null)
     {
         EnsureScope(caller);
+        if (await ReplayAsync(attempt) is { } replay) return replay;
         // A session is claimed whole; what this page does not serve goes into a new session for the next cursor.
         var slice = await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Claim(caller)
                     ?? throw new IptoException(ErrorCodes.InvalidRequest, "This search session has expired; run the search again.",
@@ -71,27 +77,28 @@ public sealed class SearchCoordinatorGrain(
             .Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id)).ToArray();
         var (datasets, _) = await OpenAsync(caller, datasetIds, request);
         var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Match.DatasetId)).ToList();
-        var page = await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit);
-        return await KeepRestAsync(caller, request, slice.ModeUsed, page);
+        return await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit, attempt);
     }
 
-    private sealed record Served(SearchPage Page, IReadOnlyList<RankedHit> Rest);
+    /// <summary>The page an earlier attempt of this idempotent search served, when one may have run and did.</summary>
+    private async Task<SearchPage?> ReplayAsync(SearchAttempt? attempt) =>
+        attempt is { MayHaveRun: true } && await activity.ReplayAsync(attempt.SearchId) is { } page ? pages.Deserialize(page) : null;
 
     /// <summary>Keeps what the page did not serve in a new session, whose id the next cursor carries.</summary>
-    private async Task<SearchPage> KeepRestAsync(Caller caller, SearchRequest request, string mode, Served served)
+    private async Task<string?> KeepRestAsync(Caller caller, SearchRequest request, string mode, IReadOnlyList<RankedHit> rest)
     {
-        if (served.Rest.Count == 0) return served.Page;
+        if (rest.Count == 0) return null;
         var sessionId = Ids.New(IdPrefixes.SearchSession);
-        await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, served.Rest));
-        return served.Page with { SessionId = sessionId };
+        await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, rest));
+        return sessionId;
     }
 
     /// <summary>
     /// Prices the ranked matches and fills a page, loads the stored chunks of that page only (a chunk deleted since
     /// drops out), applies the spend limit, writes the ledger, builds snippets.
     /// </summary>
-    private async Task<Served> ServeAsync(Caller caller, SearchRequest request, string mode, Query? lexical,
-        IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit)
+    private async Task<SearchPage> ServeAsync(Caller caller, SearchRequest request, string mode, Query? lexical,
+        IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit, SearchAttempt? attempt)
     {
         var now = time.GetUtcNow();
         var priced = new List<(RankedHit Hit, DatasetSearchProfile Dataset, long Price)>();
@@ -130,16 +137,16 @@ public sealed class SearchCoordinatorGrain(
         // What was not served stays for the next page: the unread tail, plus what the budget cut off.
         var rest = candidates.Skip(admitted).Select(c => c.Hit).Concat(ranked.Skip(consumed)).ToList();
 
-        var searchId = Ids.New(IdPrefixes.SearchActivity, now);
+        var searchId = attempt?.SearchId ?? Ids.New(IdPrefixes.SearchActivity, now);
         var results = new List<SearchResult>(served.Count);
-        var rows = new List<LedgerRow>(served.Count + 1);
+        var retrievals = new List<LedgerRow>(served.Count);
         foreach (var (hit, dataset, price, chunk) in served)
         {
             string? retrievalId = null;
             if (!caller.Owns(dataset.TenantId))
             {
                 retrievalId = Ids.New(IdPrefixes.Retrieval, now);
-                rows.Add(new AccessEventRow(retrievalId, "retrieval", caller.TenantId, dataset.TenantId, dataset.DatasetId, chunk.ObjectId,
+                retrievals.Add(new AccessEventRow(retrievalId, "retrieval", caller.TenantId, dataset.TenantId, dataset.DatasetId, chunk.ObjectId,
                     KeyOf(caller), searchId, price, now));
             }
 
@@ -149,21 +156,37 @@ public sealed class SearchCoordinatorGrain(
         }
 
         var charged = Money.Sum(served.Select(s => s.Price));
-        rows.Add(new SearchActivityRow(searchId, caller.TenantId, KeyOf(caller), caller.PrincipalId, request.Query,
-            datasets.Keys.Order(StringComparer.Ordinal).ToArray(), results.Count, charged, now));
+        var page = new SearchPage(searchId, mode, results, charged, await KeepRestAsync(caller, request, mode, rest), truncated);
+        // One unit, led by the search activity: all of it is recorded, or (an earlier attempt was) none of it.
+        LedgerRow[] unit =
+        [
+            new SearchActivityRow(searchId, caller.TenantId, KeyOf(caller), caller.PrincipalId, request.Query,
+                datasets.Keys.Order(StringComparer.Ordinal).ToArray(), results.Count, charged, now),
+            .. retrievals,
+            .. attempt is null ? [] : new LedgerRow[] { new SearchReplayRow(searchId, pages.SerializeToArray(page), now + options.Value.Idempotency.Retention) },
+        ];
+        bool recorded;
         try
         {
-            await Task.WhenAll(rows.Select(ledger.AppendAsync));
+            recorded = await ledger.AppendAsync(unit);
         }
         catch (Exception e)
         {
-            if (reservation is not null) await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Release(reservation.Period, reservation.ReservedMicros);
+            await ReleaseAsync(caller, reservation);
             logger.LogError(e, "The ledger did not take search {SearchId}; nothing was charged", searchId);
             throw new IptoException(ErrorCodes.ServiceUnavailable, "The search could not be recorded; retry shortly.");
         }
 
-        return new Served(new SearchPage(searchId, mode, results, charged, null, truncated), rest);
+        if (recorded) return page;
+        // Another attempt of this idempotent search was recorded first (it ran on while this one was retried): its page stands.
+        await ReleaseAsync(caller, reservation);
+        return await ReplayAsync(attempt! with { MayHaveRun = true })
+               ?? throw new IptoException(ErrorCodes.ServiceUnavailable, "The search could not be recorded; retry shortly.");
     }
+
+    private Task ReleaseAsync(Caller caller, SpendReservation? reservation) => reservation is null
+        ? Task.CompletedTask
+        : GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Release(reservation.Period, reservation.ReservedMicros);
 
     /// <summary>How many candidates fit when only the first <paramref name="paidAdmitted"/> paid ones do (free ones before the cut stay).</summary>
     private static int AdmittedCount(IEnumerable<long> prices, int paidAdmitted)

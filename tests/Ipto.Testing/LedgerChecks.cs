@@ -39,6 +39,35 @@ public static class LedgerChecks
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.AppendAsync(new AccessEventRow("late", "retrieval", tenant, "p", "d", null, null, null, 0, now)));
     }
 
+    /// <summary>Two attempts of one idempotent search appended at once: one unit is recorded whole, the other not at all.</summary>
+    public static async Task ASecondAttemptOfASearchWritesNothingAsync(AppDatabase database)
+    {
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var writer = new LedgerWriter(database, NullLogger<LedgerWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        var tenant = "tnt_" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow;
+        var searchId = $"sa_{tenant}";
+        LedgerRow[] Attempt(int n, int results) =>
+        [
+            new SearchActivityRow(searchId, tenant, "key_1", "key_1", "query", ["dset_a"], results, results * 30_000L, now),
+            .. Enumerable.Range(0, results).Select(i => new AccessEventRow($"ret_{tenant}_{n}_{i}", "retrieval", tenant, "tnt_provider", "dset_a", "obj_1",
+                "key_1", searchId, 30_000, now)),
+            new SearchReplayRow(searchId, [(byte)n], now.AddDays(1)),
+        ];
+
+        var outcomes = await Task.WhenAll(writer.AppendAsync(Attempt(1, 2)), writer.AppendAsync(Attempt(2, 3)));
+
+        Assert.Single(outcomes, recorded => recorded);
+        var winner = outcomes[0] ? 1 : 2;
+        Assert.Equal(1, await CountAsync(database, "search_activities", tenant));
+        Assert.Equal(winner == 1 ? 2 : 3, await CountAsync(database, "access_events", tenant));
+        Assert.Equal([(byte)winner], (await new ActivityReader(database).ReplayAsync(searchId))!);
+        Assert.False(await writer.AppendAsync(Attempt(3, 1)));
+        Assert.Null(await new ActivityReader(database).ReplayAsync("sa_never"));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
     private static async Task<long> CountAsync(AppDatabase database, string table, string tenant)
     {
         await using var connection = await database.OpenAsync();

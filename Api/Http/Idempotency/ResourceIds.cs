@@ -18,6 +18,13 @@ public static class ResourceIds
 
     internal static void Use(HttpContext http, IdempotentIdSeed seed, byte[] secretKey) => http.Items[Key] = new Source(seed, secretKey);
 
+    /// <summary>Whether the request runs under an Idempotency-Key (its ids and secrets derive from the key's seed).</summary>
+    public static bool IsIdempotent(this HttpContext http) => http.Items.ContainsKey(Key);
+
+    /// <summary>Whether an earlier attempt under this Idempotency-Key began and left no answer, so it may have run.</summary>
+    public static bool EarlierAttemptBegan(this HttpContext http) =>
+        http.Items.TryGetValue(Key, out var value) && value is Source { EarlierAttemptBegan: true };
+
     public static string NewId(this HttpContext http, string prefix) =>
         http.Items.TryGetValue(Key, out var value) && value is Source source ? source.NextId(prefix) : Ids.New(prefix);
 
@@ -30,6 +37,8 @@ public static class ResourceIds
     private sealed class Source(IdempotentIdSeed seed, byte[] secretKey)
     {
         private readonly Dictionary<string, int> _issued = new(StringComparer.Ordinal);
+
+        public bool EarlierAttemptBegan => seed.EarlierAttemptBegan;
 
         public string NextId(string prefix)
         {

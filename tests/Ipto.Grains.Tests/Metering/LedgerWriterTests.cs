@@ -18,6 +18,15 @@ public sealed class LedgerWriterTests
     }
 
     [Fact]
+    public async Task ASecondAttemptOfASearchWritesNothingOnSqlite()
+    {
+        using var dir = new TempDir();
+        await using var database = AppDatabase.Create(new IptoOptions { DataDir = dir.Path });
+
+        await LedgerChecks.ASecondAttemptOfASearchWritesNothingAsync(database);
+    }
+
+    [Fact]
     public async Task AFullQueueFailsAppendsAtOnceWithServiceUnavailable()
     {
         using var dir = new TempDir();

@@ -15,4 +15,13 @@ public sealed class LedgerWriterPostgresTests
 
         await LedgerChecks.ConcurrentAppendsAreDurableInFewBatchesAsync(database);
     }
+
+    [SkippableFact]
+    public async Task ASecondAttemptOfASearchWritesNothingOnPostgres()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using var database = AppDatabase.Create(new IptoOptions { Mode = "cluster", Postgres = { ConnectionString = test.ConnectionString } });
+
+        await LedgerChecks.ASecondAttemptOfASearchWritesNothingAsync(database);
+    }
 }
