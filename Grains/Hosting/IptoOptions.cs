@@ -24,6 +24,7 @@ public sealed class IptoOptions
     public BootstrapOptions Bootstrap { get; set; } = new();
     public ReviewOptions Review { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
+    public TenantOptions Tenants { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -55,6 +56,8 @@ public sealed class IptoOptions
             || Cluster.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1))
             throw new InvalidOperationException(
                 "Ipto:Cluster:ResponseTimeout and Ipto:Cluster:GatewayListRefreshPeriod must be at least 1 s, Ipto:Cluster:ProbeTimeout at least 500 ms.");
+        if (Tenants.InvitationRetention < TimeSpan.Zero)
+            throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
     }
 }
 
@@ -208,4 +211,10 @@ public sealed class UploadOptions
     public long MinPartSizeBytes { get; set; } = 8L * 1024 * 1024;
     public long MaxObjectSizeBytes { get; set; } = 50L * 1024 * 1024 * 1024;
     public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class TenantOptions
+{
+    /// <summary>How long an accepted, revoked or expired invitation stays listed before the tenant drops it.</summary>
+    public TimeSpan InvitationRetention { get; set; } = TimeSpan.FromDays(30);
 }

@@ -20,6 +20,7 @@ public sealed class IptoOptionsTests
     [InlineData("S3:ServiceUrl")]
     [InlineData("Api:Role")]
     [InlineData("Cluster:ResponseTimeout")]
+    [InlineData("Tenants:InvitationRetention")]
     public void InvalidSetupsFailNamingTheSetting(string setting)
     {
         var options = setting switch
@@ -28,6 +29,7 @@ public sealed class IptoOptionsTests
             "Postgres:ConnectionString" => new IptoOptions { Mode = "cluster" },
             "S3:ServiceUrl" => new IptoOptions { ObjectStore = { Provider = "s3" } },
             "Cluster:ResponseTimeout" => new IptoOptions { Cluster = { ResponseTimeout = TimeSpan.Zero } },
+            "Tenants:InvitationRetention" => new IptoOptions { Tenants = { InvitationRetention = TimeSpan.FromDays(-1) } },
             _ => new IptoOptions { Api = { Role = "client" } },
         };
 
