@@ -38,6 +38,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PlatformSecrets>();
         services.AddSingleton<JobProjection>();
+        services.AddSingleton<Idempotency.IdempotencyStore>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
         services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton<Datasets.CatalogReader>();
@@ -136,6 +137,7 @@ public static class IptoHostingExtensions
         CallerSafeGrainStorage.Decorate(silo.Services, StorageNames.Default);
 
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Identity.PlatformAdminBootstrap>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SweeperBootstrap>();
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
         silo.AddMemoryStreams(StorageNames.Streams);
         return silo;

@@ -56,6 +56,8 @@ public sealed class IptoOptions
             || Cluster.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1))
             throw new InvalidOperationException(
                 "Ipto:Cluster:ResponseTimeout and Ipto:Cluster:GatewayListRefreshPeriod must be at least 1 s, Ipto:Cluster:ProbeTimeout at least 500 ms.");
+        if (Jobs.ResumePeriod < Reminders.MinimumPeriod || Idempotency.SweepPeriod < Reminders.MinimumPeriod)
+            throw new InvalidOperationException("Ipto:Jobs:ResumePeriod and Ipto:Idempotency:SweepPeriod must be at least Ipto:Reminders:MinimumPeriod.");
         if (Tenants.InvitationRetention < TimeSpan.Zero)
             throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
     }
@@ -152,7 +154,7 @@ public sealed class S3Options
 
 public sealed class JobOptions
 {
-    /// <summary>How often the durable reminder re-drives an unfinished job (after a crash).</summary>
+    /// <summary>How often the job sweeper's reminder re-drives every unfinished job (after a crash or a failed attempt).</summary>
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -166,6 +168,9 @@ public sealed class IdempotencyOptions
 {
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the sweeper deletes expired records (a key is refused or replayed by its expiry, not by the sweep).</summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class IdentityOptions
