@@ -20,4 +20,8 @@ public interface IJobGrain : IGrainWithStringKey
 
     [Alias("Cancel")]
     Task<JobSnapshot> Cancel(Caller caller);
+
+    /// <summary>Runs the job again if it is unfinished and not running here (the job sweeper's call); false if no such job exists.</summary>
+    [Alias("Resume")]
+    Task<bool> Resume();
 }

@@ -38,6 +38,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PlatformSecrets>();
         services.AddSingleton<JobProjection>();
+        services.AddSingleton<Idempotency.IdempotencyStore>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
         services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton<Datasets.CatalogReader>();
@@ -73,6 +74,7 @@ public static class IptoHostingExtensions
         services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<Metering.LedgerWriter>();
         services.AddSingleton<Metering.ActivityReader>();
+        services.AddSingleton<Metering.SearchReplays>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         return services;
     }
@@ -136,6 +138,7 @@ public static class IptoHostingExtensions
         CallerSafeGrainStorage.Decorate(silo.Services, StorageNames.Default);
 
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Identity.PlatformAdminBootstrap>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SweeperBootstrap>();
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
         silo.AddMemoryStreams(StorageNames.Streams);
         return silo;

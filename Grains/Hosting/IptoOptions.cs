@@ -24,6 +24,7 @@ public sealed class IptoOptions
     public BootstrapOptions Bootstrap { get; set; } = new();
     public ReviewOptions Review { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
+    public TenantOptions Tenants { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -55,6 +56,10 @@ public sealed class IptoOptions
             || Cluster.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1))
             throw new InvalidOperationException(
                 "Ipto:Cluster:ResponseTimeout and Ipto:Cluster:GatewayListRefreshPeriod must be at least 1 s, Ipto:Cluster:ProbeTimeout at least 500 ms.");
+        if (Jobs.ResumePeriod < Reminders.MinimumPeriod || Idempotency.SweepPeriod < Reminders.MinimumPeriod)
+            throw new InvalidOperationException("Ipto:Jobs:ResumePeriod and Ipto:Idempotency:SweepPeriod must be at least Ipto:Reminders:MinimumPeriod.");
+        if (Tenants.InvitationRetention < TimeSpan.Zero)
+            throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
     }
 }
 
@@ -149,7 +154,7 @@ public sealed class S3Options
 
 public sealed class JobOptions
 {
-    /// <summary>How often the durable reminder re-drives an unfinished job (after a crash).</summary>
+    /// <summary>How often the job sweeper's reminder re-drives every unfinished job (after a crash or a failed attempt).</summary>
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -163,6 +168,9 @@ public sealed class IdempotencyOptions
 {
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the sweeper deletes expired records (a key is refused or replayed by its expiry, not by the sweep).</summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class IdentityOptions
@@ -208,4 +216,10 @@ public sealed class UploadOptions
     public long MinPartSizeBytes { get; set; } = 8L * 1024 * 1024;
     public long MaxObjectSizeBytes { get; set; } = 50L * 1024 * 1024 * 1024;
     public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class TenantOptions
+{
+    /// <summary>How long an accepted, revoked or expired invitation stays listed before the tenant drops it.</summary>
+    public TimeSpan InvitationRetention { get; set; } = TimeSpan.FromDays(30);
 }

@@ -3,14 +3,14 @@ using Ipto.Grains.Hosting;
 using Ipto.Grains.Storage;
 using Ipto.Jobs;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Ipto.Grains.Jobs;
 
 /// <summary>
-/// Runs a job's handler inside the grain and records every step in grain state. A durable reminder re-drives an
-/// unfinished job after a crash: the handler resumes from its last checkpoint on whichever silo activates the grain.
+/// Runs a job's handler inside the grain and records every step in grain state. The job sweeper re-drives an
+/// unfinished job after a crash (it finds it in the read model): the handler resumes from its last checkpoint on
+/// whichever silo activates the grain.
 /// Reentrant so that reads are answered while the handler runs; state writes are serialised by a lock.
 /// </summary>
 [Reentrant]
@@ -18,11 +18,11 @@ public sealed class JobGrain(
     [PersistentState("job", StorageNames.Default)] IPersistentState<JobState> state,
     IEnumerable<IJobHandler> handlers,
     JobProjection projection,
-    IOptions<IptoOptions> options,
     TimeProvider time,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
-    private const string ResumeReminder = "resume";
+    /// <summary>The reminder every job held before the sweeper; a job that still has one drops it at its next tick.</summary>
+    private const string LegacyResumeReminder = "resume";
     private const int MaxAttempts = 10;
     private static readonly TimeSpan KeepAliveWhileRunning = TimeSpan.FromMinutes(10);
 
@@ -56,7 +56,7 @@ public sealed class JobGrain(
         }
 
         var now = time.GetUtcNow();
-        state.State = new JobState
+        var job = new JobState
         {
             TenantId = request.TenantId,
             Type = request.Type,
@@ -65,8 +65,10 @@ public sealed class JobGrain(
             CreatedAt = now,
             UpdatedAt = now,
         };
+        // The row (version 0) goes first: once the state is written the sweeper can find the job, whatever happens next.
+        await projection.UpsertAsync(JobId, job);
+        state.State = job;
         await SaveAsync(_ => { });
-        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.Jobs.ResumePeriod, options.Value.Jobs.ResumePeriod);
         EnsureRunning();
         return Snapshot();
     }
@@ -88,16 +90,24 @@ public sealed class JobGrain(
             throw IptoException.InvalidTransition("job", state.State.Status, JobStatuses.Cancelled);
         await _deactivating.CancelAsync();
         await SaveAsync(s => s.Status = JobStatuses.Cancelled);
-        await StopReminderAsync();
         return Snapshot();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task<bool> Resume()
     {
-        if (reminderName != ResumeReminder) return Task.CompletedTask;
-        if (!state.RecordExists || JobStatuses.IsTerminal(state.State.Status)) return StopReminderAsync();
-        EnsureRunning();
-        return Task.CompletedTask;
+        if (!state.RecordExists) return false;
+        if (JobStatuses.IsTerminal(state.State.Status))
+            await ProjectAsync(); // the row the sweeper read lags behind
+        else
+            EnsureRunning();
+        return true;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != LegacyResumeReminder) return;
+        if (state.RecordExists && !JobStatuses.IsTerminal(state.State.Status)) EnsureRunning();
+        if (await this.GetReminder(LegacyResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     private void EnsureRunning()
@@ -140,7 +150,7 @@ public sealed class JobGrain(
         }
         catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
         {
-            // The silo is shutting down or the job was cancelled: the reminder resumes an unfinished job elsewhere.
+            // The silo is shutting down or the job was cancelled: the sweeper resumes an unfinished job elsewhere.
         }
         catch (JobFailedException e)
         {
@@ -153,7 +163,7 @@ public sealed class JobGrain(
         }
         catch (Exception e)
         {
-            // Left running: the reminder retries, since most failures here are transient (store or database down).
+            // Left running: the sweeper retries, since most failures here are transient (store or database down).
             logger.LogWarning(e, "Job {JobId} of type {Type} failed an attempt; it will be retried", JobId, state.State.Type);
         }
     }
@@ -169,7 +179,6 @@ public sealed class JobGrain(
             // A succeeded job is complete whether or not its handler reported progress: completed == total ≥ 1.
             if (status == JobStatuses.Succeeded) s.Completed = s.Total = Math.Max(1, Math.Max(s.Total, s.Completed));
         });
-        await StopReminderAsync();
     }
 
     private async Task SaveAsync(Action<JobState> change)
@@ -192,12 +201,6 @@ public sealed class JobGrain(
 
     // Job rows are written from the job's own progress as well as from requests: they always catch up in the background.
     private Task ProjectAsync() => Projection.CatchUpAsync(this, () => projection.UpsertAsync(JobId, state.State), logger, "job", JobId);
-
-    private async Task StopReminderAsync()
-    {
-        var reminder = await this.GetReminder(ResumeReminder);
-        if (reminder is not null) await this.UnregisterReminder(reminder);
-    }
 
     private JobSnapshot Snapshot()
     {

@@ -34,14 +34,6 @@ public sealed class ActivityReader(AppDatabase database)
         return (rows, total);
     }
 
-    /// <summary>The page an idempotent search served, while it is kept (null when that search was never recorded).</summary>
-    public async Task<byte[]?> ReplayAsync(string searchActivityId)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.Command("SELECT page FROM search_replays WHERE search_activity_id = @id").With("@id", searchActivityId);
-        return await command.ExecuteScalarAsync() as byte[];
-    }
-
     /// <summary>What an API key was charged from <paramref name="from"/> on (the spend counter's rebuild).</summary>
     public async Task<long> SpentMicrosAsync(string apiKeyId, DateTimeOffset from)
     {

@@ -21,7 +21,7 @@ namespace Ipto.Grains.Search;
 public sealed class SearchCoordinatorGrain(
     CatalogReader catalog,
     LedgerWriter ledger,
-    ActivityReader activity,
+    SearchReplays replays,
     Orleans.Serialization.Serializer<SearchPage> pages,
     IOptions<IptoOptions> options,
     ITextEmbedder embedder,
@@ -82,7 +82,7 @@ public sealed class SearchCoordinatorGrain(
 
     /// <summary>The page an earlier attempt of this idempotent search served, when one may have run and did.</summary>
     private async Task<SearchPage?> ReplayAsync(SearchAttempt? attempt) =>
-        attempt is { MayHaveRun: true } && await activity.ReplayAsync(attempt.SearchId) is { } page ? pages.Deserialize(page) : null;
+        attempt is { MayHaveRun: true } && await replays.FindAsync(attempt.SearchId) is { } page ? pages.Deserialize(page) : null;
 
     /// <summary>Keeps what the page did not serve in a new session, whose id the next cursor carries.</summary>
     private async Task<string?> KeepRestAsync(Caller caller, SearchRequest request, string mode, IReadOnlyList<RankedHit> rest)

@@ -3,6 +3,7 @@ using Ipto.Grains.Hosting;
 using Ipto.Grains.Identity;
 using Ipto.Identity;
 using Ipto.Tenants;
+using Microsoft.Extensions.Options;
 
 namespace Ipto.Grains.Tenants;
 
@@ -19,6 +20,9 @@ public sealed class InvitationState
     [Id(7)] public string Status { get; set; } = InvitationStatuses.Pending;
     [Id(8)] public string? AcceptedBy { get; set; }
 
+    /// <summary>When it was accepted or revoked (null while pending, and for invitations recorded before this field).</summary>
+    [Id(9)] public DateTimeOffset? EndedAt { get; set; }
+
     public string StatusAt(DateTimeOffset now) => Status == InvitationStatuses.Pending && now >= ExpiresAt ? InvitationStatuses.Expired : Status;
 }
 
@@ -34,14 +38,21 @@ public sealed class TenantState
 /// <summary>
 /// A tenant and its team. Team changes re-check here that the caller is an owner or admin of this tenant (another
 /// tenant's caller sees not_found); an admin cannot grant or touch <c>owner</c>, and the last owner always remains.
+/// Ended invitations are dropped after <c>Ipto:Tenants:InvitationRetention</c>, on activation and before it saves a change.
 /// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", StorageNames.Default)] IPersistentState<TenantState> state,
+    IOptions<IptoOptions> options,
     TimeProvider time) : Grain, ITenantGrain
 {
     private static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
 
     private string TenantId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && PruneInvitations()) await state.WriteStateAsync();
+    }
 
     public async Task Create(string displayName, TenantMember owner)
     {
@@ -72,7 +83,7 @@ public sealed class TenantGrain(
     {
         EnsureManager(caller);
         state.State.DisplayName = displayName;
-        await state.WriteStateAsync();
+        await SaveAsync();
         return Summary();
     }
 
@@ -94,7 +105,7 @@ public sealed class TenantGrain(
 
         var updated = member with { Roles = roles.Distinct().ToArray() };
         state.State.Members[state.State.Members.IndexOf(member)] = updated;
-        await state.WriteStateAsync();
+        await SaveAsync();
         await GrainFactory.GetGrain<IUserGrain>(userId).SetRoles(updated.Roles);
         return updated;
     }
@@ -109,7 +120,7 @@ public sealed class TenantGrain(
             throw new IptoException(ErrorCodes.Conflict, "The last owner cannot be removed.");
 
         state.State.Members.Remove(member);
-        await state.WriteStateAsync();
+        await SaveAsync();
         await GrainFactory.GetGrain<IUserGrain>(userId).Remove();
     }
 
@@ -151,7 +162,10 @@ public sealed class TenantGrain(
     {
         EnsureManager(caller);
         var now = time.GetUtcNow();
-        return Task.FromResult<IReadOnlyList<Invitation>>(state.State.Invitations.OrderByDescending(i => i.InvitationId).Select(i => View(i, now)).ToArray());
+        var retention = options.Value.Tenants.InvitationRetention;
+        return Task.FromResult<IReadOnlyList<Invitation>>(state.State.Invitations
+            .Where(i => !InvitationRetention.IsDue(i, now, retention))
+            .OrderByDescending(i => i.InvitationId).Select(i => View(i, now)).ToArray());
     }
 
     public async Task<Invitation> RevokeInvitation(Caller caller, string invitationId)
@@ -164,7 +178,8 @@ public sealed class TenantGrain(
         if (status != InvitationStatuses.Revoked)
         {
             invitation.Status = InvitationStatuses.Revoked;
-            await state.WriteStateAsync();
+            invitation.EndedAt = now;
+            await SaveAsync();
         }
 
         return View(invitation, now);
@@ -185,8 +200,9 @@ public sealed class TenantGrain(
 
         invitation.Status = InvitationStatuses.Accepted;
         invitation.AcceptedBy = member.UserId;
+        invitation.EndedAt = now;
         state.State.Members.Add(member with { Roles = invitation.Roles, JoinedAt = now });
-        await state.WriteStateAsync();
+        await SaveAsync();
         return invitation.Roles;
     }
 
@@ -198,10 +214,19 @@ public sealed class TenantGrain(
         {
             invitation.Status = InvitationStatuses.Pending;
             invitation.AcceptedBy = null;
+            invitation.EndedAt = null;
         }
 
-        if (removed > 0) await state.WriteStateAsync();
+        if (removed > 0) await SaveAsync();
     }
+
+    private Task SaveAsync()
+    {
+        PruneInvitations();
+        return state.WriteStateAsync();
+    }
+
+    private bool PruneInvitations() => InvitationRetention.Prune(state.State.Invitations, time.GetUtcNow(), options.Value.Tenants.InvitationRetention);
 
     private void EnsureVisible(Caller caller)
     {

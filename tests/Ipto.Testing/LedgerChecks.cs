@@ -62,9 +62,12 @@ public static class LedgerChecks
         var winner = outcomes[0] ? 1 : 2;
         Assert.Equal(1, await CountAsync(database, "search_activities", tenant));
         Assert.Equal(winner == 1 ? 2 : 3, await CountAsync(database, "access_events", tenant));
-        Assert.Equal([(byte)winner], (await new ActivityReader(database).ReplayAsync(searchId))!);
+        Assert.Equal([(byte)winner], (await new SearchReplays(database).FindAsync(searchId))!);
         Assert.False(await writer.AppendAsync(Attempt(3, 1)));
-        Assert.Null(await new ActivityReader(database).ReplayAsync("sa_never"));
+        Assert.Null(await new SearchReplays(database).FindAsync("sa_never"));
+        Assert.Equal(0, await new SearchReplays(database).DeleteExpiredAsync(now, 10));
+        Assert.Equal(1, await new SearchReplays(database).DeleteExpiredAsync(now.AddDays(2), 10)); // past its retention
+        Assert.Null(await new SearchReplays(database).FindAsync(searchId));
         await writer.StopAsync(CancellationToken.None);
     }
 

@@ -20,6 +20,9 @@ public sealed class IptoOptionsTests
     [InlineData("S3:ServiceUrl")]
     [InlineData("Api:Role")]
     [InlineData("Cluster:ResponseTimeout")]
+    [InlineData("Jobs:ResumePeriod")]
+    [InlineData("Idempotency:SweepPeriod")]
+    [InlineData("Tenants:InvitationRetention")]
     public void InvalidSetupsFailNamingTheSetting(string setting)
     {
         var options = setting switch
@@ -28,6 +31,9 @@ public sealed class IptoOptionsTests
             "Postgres:ConnectionString" => new IptoOptions { Mode = "cluster" },
             "S3:ServiceUrl" => new IptoOptions { ObjectStore = { Provider = "s3" } },
             "Cluster:ResponseTimeout" => new IptoOptions { Cluster = { ResponseTimeout = TimeSpan.Zero } },
+            "Jobs:ResumePeriod" => new IptoOptions { Jobs = { ResumePeriod = TimeSpan.FromSeconds(30) } },
+            "Idempotency:SweepPeriod" => new IptoOptions { Idempotency = { SweepPeriod = TimeSpan.FromSeconds(30) } },
+            "Tenants:InvitationRetention" => new IptoOptions { Tenants = { InvitationRetention = TimeSpan.FromDays(-1) } },
             _ => new IptoOptions { Api = { Role = "client" } },
         };
 

@@ -11,6 +11,10 @@ public static class ReadModel
     public static async Task<long?> DatasetVersionAsync(string dataDir, string datasetId) =>
         (long?)await ScalarAsync(dataDir, "SELECT version FROM datasets WHERE dataset_id = $id", datasetId);
 
+    /// <summary>How many rows a query with one <c>$id</c> parameter counts (storage that has no reader of its own).</summary>
+    public static async Task<long> CountAsync(string dataDir, string sql, string id) =>
+        Convert.ToInt64(await ScalarAsync(dataDir, sql, id), System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task<object?> ScalarAsync(string dataDir, string sql, string id)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Mode=ReadOnly;Pooling=False");

@@ -1,8 +1,10 @@
 using Ipto.Common;
 using Ipto.Grains.Jobs;
 using Ipto.Idempotency;
+using Ipto.Identity;
 using Ipto.Integration.Tests.Support;
 using Ipto.Jobs;
+using Ipto.Tenants;
 using Ipto.Testing;
 using Ipto.Testing.Jobs;
 using Microsoft.Extensions.Hosting;
@@ -23,27 +25,67 @@ public sealed class PostgresSiloTests
     {
         await using var cluster = await TestClusterContext.CreateAsync();
         var (database, settings) = (cluster.Database, cluster.Settings);
-        var response = new StoredResponse(201, "application/json", "/v1/x", [7, 7, 7]);
+        var owner = new TenantMember("usr_it", "owner@example.com", "Owner", [Roles.Owner], DateTimeOffset.UtcNow);
 
         using (var first = await InProcessSilo.StartAsync(settings))
         {
-            var grain = first.Services.GetRequiredService<IGrainFactory>().GetGrain<IIdempotencyGrain>("restart");
-            var lease = await grain.Begin("fp", TimeSpan.FromMinutes(1));
-            await grain.Complete(lease.LeaseId, response, TimeSpan.FromHours(1));
+            await first.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>("tnt_restart").Create("Restart", owner);
             await first.StopAsync();
         }
 
         Assert.Equal(1, await database.ScalarAsync<int>("SELECT count(*) FROM orleansstorage"));
+        // Rows are typed by the state's name, which app/0008 relies on to drop the old 'idempotency' rows.
+        Assert.Equal("tenant", await database.ScalarAsync<string>("SELECT graintypestring FROM orleansstorage"));
         using var second = await InProcessSilo.StartAsync(settings);
-        var replay = await second.Services.GetRequiredService<IGrainFactory>().GetGrain<IIdempotencyGrain>("restart").Begin("fp", TimeSpan.FromMinutes(1));
+        var tenant = await second.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>("tnt_restart").GetInternal();
 
-        Assert.Equal(IdempotencyOutcome.Replay, replay.Outcome);
-        Assert.Equal(response.EncryptedBody, replay.Response!.EncryptedBody);
+        Assert.Equal("Restart", tenant!.DisplayName);
         await second.StopAsync();
     }
 
     [SkippableFact]
-    public async Task ReminderReDrivesAFailedAttempt()
+    public async Task IdempotencyRecordsSurviveARestartAndOnlyExpiredOnesAreSwept()
+    {
+        await using var cluster = await TestClusterContext.CreateAsync();
+        var (database, settings) = (cluster.Database, cluster.Settings);
+        var response = new StoredResponse(201, "application/json", "/v1/x", [7, 7, 7]);
+        var lease = TimeSpan.FromMinutes(1);
+        IdempotencyDecision running;
+
+        using (var first = await InProcessSilo.StartAsync(settings))
+        {
+            var grains = first.Services.GetRequiredService<IGrainFactory>();
+            var kept = await grains.GetGrain<IIdempotencyGrain>("kept").Begin("fp", lease);
+            await grains.GetGrain<IIdempotencyGrain>("kept").Complete(kept.LeaseId, response, TimeSpan.FromHours(1));
+            var expired = await grains.GetGrain<IIdempotencyGrain>("expired").Begin("fp", lease);
+            await grains.GetGrain<IIdempotencyGrain>("expired").Complete(expired.LeaseId, response, TimeSpan.FromMilliseconds(1));
+            running = await grains.GetGrain<IIdempotencyGrain>("running").Begin("fp", lease);
+            await first.StopAsync();
+        }
+
+        Assert.Equal(3, await database.ScalarAsync<int>("SELECT count(*) FROM idempotency_records"));
+        Assert.Equal(0, await database.ScalarAsync<int>("SELECT count(*) FROM orleansstorage"));
+        using var second = await InProcessSilo.StartAsync(settings);
+        var again = second.Services.GetRequiredService<IGrainFactory>();
+        await Eventually.Until(async () =>
+        {
+            await again.GetGrain<IIdempotencySweeperGrain>(0).Sweep();
+            return await database.ScalarAsync<int>("SELECT count(*) FROM idempotency_records WHERE grain_key = 'expired'");
+        }, n => n == 0, what: "the sweep of the expired record");
+
+        var replay = await again.GetGrain<IIdempotencyGrain>("kept").Begin("fp", lease);
+        Assert.Equal(IdempotencyOutcome.Replay, replay.Outcome);
+        Assert.Equal(response.EncryptedBody, replay.Response!.EncryptedBody);
+        var retry = await again.GetGrain<IIdempotencyGrain>("running").Begin("fp", lease);
+        Assert.Equal(IdempotencyOutcome.Started, retry.Outcome);
+        Assert.Equal(running.IdSeed!.FirstStartedAt, retry.IdSeed!.FirstStartedAt);
+        Assert.Equal(running.IdSeed.Seed, retry.IdSeed.Seed);
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT count(*) FROM idempotency_records"));
+        await second.StopAsync();
+    }
+
+    [SkippableFact]
+    public async Task TheJobSweeperReDrivesAFailedAttemptAndTheJobHoldsNoReminder()
     {
         await using var cluster = await TestClusterContext.CreateAsync();
         var (database, settings) = (cluster.Database, cluster.Settings);
@@ -52,12 +94,12 @@ public sealed class PostgresSiloTests
 
         await silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IJobGrain>(jobId).Start(new JobRequest("tnt_it", "test.flaky", ""));
 
-        Assert.Equal(1, await database.ScalarAsync<int>("SELECT count(*) FROM orleansremindersTable"));
         var status = await Eventually.Until(() => database.ScalarAsync<string>($"SELECT status FROM jobs WHERE job_id = '{jobId}'"),
-            s => s == JobStatuses.Succeeded, TimeSpan.FromSeconds(60), "the reminder to retry the job");
+            s => s == JobStatuses.Succeeded, TimeSpan.FromSeconds(60), "the sweeper to retry the job");
         Assert.Equal(JobStatuses.Succeeded, status);
         Assert.Equal(2, FlakyJobHandler.Attempts[jobId]);
-        await Eventually.Until(() => database.ScalarAsync<int>("SELECT count(*) FROM orleansremindersTable"), n => n == 0, what: "the reminder to be removed");
+        Assert.Equal(0, await database.ScalarAsync<int>($"SELECT count(*) FROM orleansremindersTable WHERE grainid LIKE '%{jobId}'"));
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT count(*) FROM orleansremindersTable WHERE remindername = 'sweep'"));
         await silo.StopAsync();
     }
 
@@ -82,7 +124,7 @@ public sealed class PostgresSiloTests
         using var second = await InProcessSilo.StartAsync(settings, AddTestJobs);
 
         var status = await Eventually.Until(() => database.ScalarAsync<string>($"SELECT status FROM jobs WHERE job_id = '{jobId}'"),
-            s => s == JobStatuses.Succeeded, TimeSpan.FromSeconds(60), "the reminder to resume the job");
+            s => s == JobStatuses.Succeeded, TimeSpan.FromSeconds(60), "the sweeper to resume the job");
         Assert.Equal(JobStatuses.Succeeded, status);
         Assert.Equal([1, 2, 3, 4], CountingJobHandler.Executed[jobId]);
         await second.StopAsync();
