@@ -4,7 +4,6 @@ using Ipto.ApiKeys;
 using Ipto.Api.Tests.Support;
 using Ipto.Datasets;
 using Ipto.Tenants;
-using Ipto.Testing;
 
 namespace Ipto.Api.Tests.Http;
 
@@ -17,30 +16,21 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
 {
     private const string Doomed = "committed, then the silo died";
     private const string DoomedEmail = "doomed.invitee@example.com";
-    private readonly TempDir _dir = new();
     private readonly FailOnceAfterCommit _failures = new();
-    private IptoApiFactory _api = null!;
+    private readonly ApiWithGrainFilter _host;
 
-    public Task InitializeAsync()
-    {
-        _api = new IptoApiFactory(_dir.Path, testCredentials: false)
-        {
-            ConfigureServices = services => services.AddSingleton<IIncomingGrainCallFilter>(_failures),
-        };
-        _api.ClientFor(null).Dispose();
-        return Task.CompletedTask;
-    }
+    public IdempotentCreateTests() => _host = new ApiWithGrainFilter(_failures);
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _dir.Dispose();
-    }
+    private IptoApiFactory Api => _host.Factory;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ARetryAfterA503WhoseCreateCommittedReturnsTheFirstDataset()
     {
-        using var owner = _api.WithBearer((await _api.SignupAsync()).SessionToken);
+        using var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
 
         var created = await SendThriceAsync(owner, "/v1/datasets", $$"""{"name":"{{Doomed}}"}""", "create-dataset-once");
 
@@ -53,14 +43,14 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
     [Fact]
     public async Task ARetryAfterA503WhoseKeyCommittedReturnsTheFirstKeyWithAWorkingSecret()
     {
-        using var owner = _api.WithBearer((await _api.SignupAsync()).SessionToken);
+        using var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
 
         var created = await SendThriceAsync(owner, "/v1/api-keys", $$"""{"name":"{{Doomed}}","scopes":["search:query"]}""", "create-key-once");
 
         var listed = (await (await owner.GetAsync("/v1/api-keys")).DataAsync()).GetProperty("items").EnumerateArray()
             .Where(k => k.GetProperty("name").GetString() == Doomed).ToArray();
         Assert.Equal(created.GetProperty("api_key_id").GetString(), Assert.Single(listed).GetProperty("api_key_id").GetString());
-        using var agent = _api.WithBearer(created.GetProperty("key").GetString()!);
+        using var agent = Api.WithBearer(created.GetProperty("key").GetString()!);
         Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync("/v1/me")).StatusCode);
         Assert.Equal(1, _failures.Count(nameof(IApiKeyGrain)));
 
@@ -74,14 +64,14 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
     [Fact]
     public async Task ARetryAfterA503WhoseInvitationCommittedReturnsTheFirstInvitationWithAWorkingToken()
     {
-        using var owner = _api.WithBearer((await _api.SignupAsync()).SessionToken);
+        using var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
 
         var created = await SendThriceAsync(owner, "/v1/tenant/invitations", $$"""{"email":"{{DoomedEmail}}","roles":["viewer"]}""", "invite-once");
 
         var listed = (await (await owner.GetAsync("/v1/tenant/invitations")).DataAsync()).GetProperty("items").EnumerateArray()
             .Where(i => i.GetProperty("email").GetString() == DoomedEmail).ToArray();
         Assert.Equal(created.GetProperty("invitation_id").GetString(), Assert.Single(listed).GetProperty("invitation_id").GetString());
-        using var anonymous = _api.ClientFor(null);
+        using var anonymous = Api.ClientFor(null);
         var joined = await anonymous.PostAsync("/v1/auth/signup", ApiHttp.Json(JsonSerializer.Serialize(new
         {
             email = DoomedEmail, password = Accounts.Password, display_name = "Invitee", invitation_token = created.GetProperty("token").GetString(),

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Search;
-using Ipto.Testing;
 
 namespace Ipto.Api.Tests.Search;
 
@@ -12,37 +11,28 @@ namespace Ipto.Api.Tests.Search;
 /// </summary>
 public sealed class IdempotentSearchTests : IAsyncLifetime
 {
-    private readonly TempDir _dir = new();
     private readonly LoseFirstRecordedSearch _failures = new();
-    private IptoApiFactory _api = null!;
+    private readonly ApiWithGrainFilter _host;
 
-    public Task InitializeAsync()
-    {
-        _api = new IptoApiFactory(_dir.Path, IdentityFixture.Settings, testCredentials: false)
-        {
-            ConfigureServices = services => services.AddSingleton<IIncomingGrainCallFilter>(_failures),
-        };
-        _api.ClientFor(null).Dispose();
-        return Task.CompletedTask;
-    }
+    public IdempotentSearchTests() => _host = new ApiWithGrainFilter(_failures, IdentityFixture.Settings);
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _dir.Dispose();
-    }
+    private IptoApiFactory Api => _host.Factory;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ARetryAfterTheFirstAttemptWasRecordedAnswersItsPageAndChargesOnce()
     {
-        var world = new SearchWorld(_api);
+        var world = new SearchWorld(Api);
         var admin = await world.AdminAsync();
         var (_, provider) = await world.AccountAsync("Provider Co");
         var dataset = await SearchWorld.CreateDatasetAsync(provider, "Shipping records", "listed");
         await world.AddActiveTextsAsync(provider, admin, dataset, ["Cargo manifests of the Rotterdam terminal list 42 containers."], ["manifest.txt"]);
         var (_, buyer) = await world.AccountAsync("Buyer Co");
         var (keyId, key) = await buyer.CreateKeyAsync("search:query", "usage:read");
-        using var agent = _api.WithApiKey(key);
+        using var agent = Api.WithApiKey(key);
 
         var first = await SearchAsync(agent, "search-once");
         var retry = await SearchAsync(agent, "search-once");
