@@ -79,7 +79,7 @@ public static class IptoHostingExtensions
         return services;
     }
 
-    /// <summary>Configures a silo for the configured mode: clustering, grain storage, reminders, streams, serializer.</summary>
+    /// <summary>Configures a silo for the configured mode: clustering, grain storage, reminders, serializer.</summary>
     public static ISiloBuilder UseIpto(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.ReadIptoOptions();
@@ -107,7 +107,7 @@ public static class IptoHostingExtensions
         return silo.AddIptoGrainServices(configuration);
     }
 
-    /// <summary>Everything a silo needs besides clustering (test clusters bring their own): storage, reminders, streams.</summary>
+    /// <summary>Everything a silo needs besides clustering (test clusters bring their own): storage, reminders, sweepers.</summary>
     public static ISiloBuilder AddIptoGrainServices(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.ReadIptoOptions();
@@ -139,8 +139,6 @@ public static class IptoHostingExtensions
 
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Identity.PlatformAdminBootstrap>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SweeperBootstrap>();
-        silo.AddMemoryGrainStorage(StorageNames.PubSub);
-        silo.AddMemoryStreams(StorageNames.Streams);
         return silo;
     }
 
@@ -160,7 +158,6 @@ public static class IptoHostingExtensions
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.Cluster.ResponseTimeout);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.Cluster.GatewayListRefreshPeriod);
-        client.AddMemoryStreams(StorageNames.Streams);
         return client;
     }
 

@@ -4,7 +4,4 @@ public static class StorageNames
 {
     /// <summary>The grain storage every stateful grain uses (SQLite in embedded mode, PostgreSQL in cluster mode).</summary>
     public const string Default = "ipto";
-
-    public const string PubSub = "PubSubStore";
-    public const string Streams = "ipto-events";
 }
