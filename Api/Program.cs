@@ -50,6 +50,7 @@ builder.Services.AddSingleton<Draining>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
 builder.Services.AddSingleton<IdempotencyFilter>();
 builder.Services.AddSingleton<CursorCodecProvider>();
+builder.Services.AddSingleton<KeysetPager>();
 builder.Services.AddOpenApi("v1");
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 

@@ -31,7 +31,7 @@ public static class ActivityEndpoints
     }
 
     private static async Task<EnvelopeResult<SearchActivityPage>> SearchesAsync(
-        HttpContext http, ActivityReader activity, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, ActivityReader activity, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery(Name = "api_key_id")] string? apiKeyId, [FromQuery] string? from, [FromQuery] string? to)
     {
         var caller = http.Require();
@@ -41,13 +41,10 @@ public static class ActivityEndpoints
         if (range.From is not null && range.To is not null && range.From >= range.To)
             throw new IptoException(ErrorCodes.InvalidRequest, "from must be before to.", [new FieldError("from", "must be before to")]);
 
-        var page = PageRequest.Parse(limit, cursor);
-        var codec = await codecs.GetAsync();
-        var scope = $"searches:{caller.TenantId}:{apiKeyId}:{from}:{to}";
-        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var (rows, total) = await activity.SearchesAsync(new SearchActivityQuery(caller.TenantId, apiKeyId, range.From, range.To), after, page.Limit + 1);
-        var result = page.ToPage(rows, r => r.SearchActivityId, codec, scope);
-        return ApiResults.Ok(new SearchActivityPage(result.Items.Select(SearchActivityResponse.From).ToArray(), result.NextCursor, result.HasMore, total));
+        var query = new SearchActivityQuery(caller.TenantId, apiKeyId, range.From, range.To);
+        var (page, total) = await pager.PageWithTotalAsync(limit, cursor, $"searches:{caller.TenantId}:{apiKeyId}:{from}:{to}",
+            async (after, take) => await activity.SearchesAsync(query, after, take), r => r.SearchActivityId, SearchActivityResponse.From);
+        return ApiResults.Ok(new SearchActivityPage(page.Items, page.NextCursor, page.HasMore, total ?? 0));
     }
 
     private static DateTimeOffset? Timestamp(string name, string? value)

@@ -148,16 +148,11 @@ public static class ApiKeysEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<ApiKeyResponse>>> ListAsync(
-        HttpContext http, ApiKeyProjection keys, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor)
+        HttpContext http, ApiKeyProjection keys, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor)
     {
         var caller = http.Require();
-        var page = PageRequest.Parse(limit, cursor);
-        var codec = await codecs.GetAsync();
-        var scope = "api-keys:" + caller.TenantId;
-        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var rows = await keys.ListAsync(caller.TenantId, after, page.Limit + 1);
-        var result = page.ToPage(rows, k => k.KeyId, codec, scope);
-        return ApiResults.Ok(new Page<ApiKeyResponse>(result.Items.Select(ApiKeyResponse.From).ToArray(), result.NextCursor, result.HasMore));
+        return ApiResults.Ok(await pager.PageAsync(limit, cursor, "api-keys:" + caller.TenantId,
+            async (after, take) => await keys.ListAsync(caller.TenantId, after, take), k => k.KeyId, ApiKeyResponse.From));
     }
 
     private static async Task<EnvelopeResult<ApiKeyResponse>> GetAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)

@@ -30,7 +30,7 @@ public static class CatalogEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<CatalogDatasetResponse>>> ListAsync(
-        HttpContext http, CatalogReader catalog, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, CatalogReader catalog, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery] string? q, [FromQuery(Name = "source_modality")] string? sourceModality,
         [FromQuery(Name = "monetization_mode")] string? monetizationMode, [FromQuery(Name = "pricing_model")] string? pricingModel)
     {
@@ -42,13 +42,9 @@ public static class CatalogEndpoints
             throw new IptoException(ErrorCodes.InvalidRequest, $"q must be at most {MaxQueryLength} characters.", [new FieldError("q", $"must be at most {MaxQueryLength} characters")]);
         var words = (q ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().Take(20).ToArray();
 
-        var page = PageRequest.Parse(limit, cursor);
-        var codec = await codecs.GetAsync();
-        var scope = $"catalog:{caller.TenantId}:{string.Join(' ', words)}:{sourceModality}:{monetizationMode}:{pricingModel}";
-        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var rows = await catalog.ListAsync(caller.TenantId, new CatalogQuery(words, sourceModality, monetizationMode, pricingModel), after, page.Limit + 1);
-        var result = page.ToPage(rows, e => e.DatasetId, codec, scope);
-        return ApiResults.Ok(new Page<CatalogDatasetResponse>(result.Items.Select(CatalogDatasetResponse.From).ToArray(), result.NextCursor, result.HasMore));
+        var query = new CatalogQuery(words, sourceModality, monetizationMode, pricingModel);
+        return ApiResults.Ok(await pager.PageAsync(limit, cursor, $"catalog:{caller.TenantId}:{string.Join(' ', words)}:{sourceModality}:{monetizationMode}:{pricingModel}",
+            async (after, take) => await catalog.ListAsync(caller.TenantId, query, after, take), e => e.DatasetId, CatalogDatasetResponse.From));
     }
 
     private static void Filter(string name, string? value, IReadOnlyList<string> allowed)

@@ -194,7 +194,7 @@ public static class DatasetsEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<DatasetResponse>>> ListAsync(
-        HttpContext http, DatasetProjection datasets, CursorCodecProvider codecs,
+        HttpContext http, DatasetProjection datasets, KeysetPager pager,
         [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery] string? visibility)
     {
         var caller = http.Require();
@@ -202,13 +202,8 @@ public static class DatasetsEndpoints
             throw new IptoException(ErrorCodes.InvalidRequest, "Unknown status filter.", [new FieldError("status", $"must be one of: {string.Join(", ", DatasetStatuses.All)}")]);
         if (visibility is not null && !DatasetVocabulary.Visibilities.Contains(visibility))
             throw new IptoException(ErrorCodes.InvalidRequest, "Unknown visibility filter.", [new FieldError("visibility", $"must be one of: {string.Join(", ", DatasetVocabulary.Visibilities)}")]);
-        var page = PageRequest.Parse(limit, cursor);
-        var codec = await codecs.GetAsync();
-        var scope = $"datasets:{caller.TenantId}:{status}:{visibility}";
-        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var rows = await datasets.ListAsync(caller.TenantId, status, visibility, after, page.Limit + 1);
-        var result = page.ToPage(rows, d => d.DatasetId, codec, scope);
-        return ApiResults.Ok(new Page<DatasetResponse>(result.Items.Select(DatasetResponse.From).ToArray(), result.NextCursor, result.HasMore));
+        return ApiResults.Ok(await pager.PageAsync(limit, cursor, $"datasets:{caller.TenantId}:{status}:{visibility}",
+            async (after, take) => await datasets.ListAsync(caller.TenantId, status, visibility, after, take), d => d.DatasetId, DatasetResponse.From));
     }
 
     private static async Task<EnvelopeResult<DatasetResponse>> GetAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)

@@ -61,19 +61,14 @@ public static class ObjectsEndpoints
     private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(15);
 
     private static async Task<EnvelopeResult<Page<ObjectResponse>>> ListAsync(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains, ObjectProjection objects, CursorCodecProvider codecs,
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains, ObjectProjection objects, KeysetPager pager,
         [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery(Name = "review_state")] string? reviewState)
     {
         var caller = http.Require();
         if (!Ids.IsValid(datasetId, IdPrefixes.Dataset)) throw IptoException.NotFound("Dataset");
         await grains.GetGrain<Ipto.Datasets.IDatasetGrain>(datasetId).Get(caller); // another tenant's dataset: not_found
-        var page = PageRequest.Parse(limit, cursor);
-        var codec = await codecs.GetAsync();
-        var scope = $"objects:{datasetId}:{status}:{reviewState}";
-        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var rows = await objects.ListByDatasetAsync(datasetId, status, reviewState, after, page.Limit + 1);
-        var result = page.ToPage(rows, o => o.ObjectId, codec, scope);
-        return ApiResults.Ok(new Page<ObjectResponse>(result.Items.Select(ObjectResponse.From).ToArray(), result.NextCursor, result.HasMore));
+        return ApiResults.Ok(await pager.PageAsync(limit, cursor, $"objects:{datasetId}:{status}:{reviewState}",
+            async (after, take) => await objects.ListByDatasetAsync(datasetId, status, reviewState, after, take), o => o.ObjectId, ObjectResponse.From));
     }
 
     private static async Task<EnvelopeResult<ObjectResponse>> GetAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)
