@@ -2,14 +2,13 @@ using System.Net;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Datasets;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Datasets;
 
 public sealed class CatalogAndAccessTests(IdentityFixture api) : IClassFixture<IdentityFixture>
 {
     private IptoApiFactory Api => api.Factory;
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     private async Task<(Account Account, HttpClient Client)> ProviderAsync(string tenantName = "Provider Co")
     {

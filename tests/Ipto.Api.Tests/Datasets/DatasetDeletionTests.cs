@@ -3,14 +3,13 @@ using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
 using Ipto.Testing;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Datasets;
 
 public sealed class DatasetDeletionTests(IdentityFixture api) : IClassFixture<IdentityFixture>
 {
     private IptoApiFactory Api => api.Factory;
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     [Fact]
     public async Task DeleteRunsAJobThatPurgesEveryBlobAndLeavesATombstone()
@@ -48,18 +47,9 @@ public sealed class DatasetDeletionTests(IdentityFixture api) : IClassFixture<Id
     {
         var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
         var id = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "With objects" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
-        var bytes = System.Text.Encoding.UTF8.GetBytes("an object inside a doomed dataset");
-        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = id, filename = "o.txt", content_type = "text/plain", size_bytes = bytes.Length }))).DataAsync(HttpStatusCode.Created);
-        using (var storeClient = Api.CreateClient())
-        {
-            var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
-            await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content);
-        }
-
-        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
-        var objectId = upload.GetProperty("object_id").GetString()!;
-        await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString(), s => s == "ready", TimeSpan.FromSeconds(30));
+        using var store = Api.CreateClient();
+        var objectId = (await owner.UploadAsync(store, id, "o.txt", "text/plain", System.Text.Encoding.UTF8.GetBytes("an object inside a doomed dataset"))).ObjectId;
+        await owner.WaitForStatusAsync(objectId, "ready");
 
         var jobId = (await (await owner.DeleteAsync($"/v1/datasets/{id}")).DataAsync(HttpStatusCode.Accepted)).GetProperty("job_id").GetString();
         await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/jobs/{jobId}")).DataAsync()).GetProperty("status").GetString(), s => s == "succeeded", TimeSpan.FromSeconds(30));

@@ -2,14 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Datasets;
 
 public sealed class DatasetsEndpointsTests(IdentityFixture api) : IClassFixture<IdentityFixture>
 {
     private IptoApiFactory Api => api.Factory;
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     private async Task<HttpClient> OwnerAsync() => Api.WithBearer((await Api.SignupAsync()).SessionToken);
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ipto.Api.Tests.Support;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Identity;
 
@@ -11,8 +12,6 @@ public sealed partial class ApiKeyTests(IdentityFixture api) : IClassFixture<Ide
     private IptoApiFactory Api => api.Factory;
 
     private async Task<HttpClient> OwnerAsync() => Api.WithBearer((await Api.SignupAsync()).SessionToken);
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     [Fact]
     public async Task CreatedKeyIsShownOnceAndAuthenticatesWithItsScopes()

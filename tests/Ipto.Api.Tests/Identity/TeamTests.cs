@@ -1,14 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Identity;
 
 public sealed class TeamTests(IdentityFixture api) : IClassFixture<IdentityFixture>
 {
     private IptoApiFactory Api => api.Factory;
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     /// <summary>Invites <paramref name="roles"/> into the owner's tenant and signs the invitee up; returns the new member.</summary>
     private async Task<Account> InviteAndJoinAsync(HttpClient manager, params string[] roles)

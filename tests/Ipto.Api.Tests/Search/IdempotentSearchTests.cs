@@ -59,7 +59,7 @@ public sealed class IdempotentSearchTests : IAsyncLifetime
 
     private static Task<HttpResponseMessage> SearchAsync(HttpClient agent, string idempotencyKey)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/search") { Content = SearchWorld.Body(new { query = "cargo manifests" }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/search") { Content = ApiHttp.Body(new { query = "cargo manifests" }) };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
         return agent.SendAsync(request);
     }

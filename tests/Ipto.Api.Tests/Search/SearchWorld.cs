@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Testing;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Search;
 
@@ -21,8 +22,6 @@ public sealed class SearchWorld(IptoApiFactory api)
     ];
 
     public static readonly string[] ShippingNames = ["lading.txt", "insurance.txt", "rulings.txt"];
-
-    public static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     public async Task<HttpClient> AdminAsync() =>
         api.WithBearer((await (await api.LoginAsync(IdentityFixture.AdminEmail, IdentityFixture.AdminPassword)).DataAsync()).GetProperty("session_token").GetString()!);
@@ -49,32 +48,17 @@ public sealed class SearchWorld(IptoApiFactory api)
         bool s3Urls = false)
     {
         var ids = new string[texts.Count];
+        using var store = s3Urls ? new HttpClient() : api.CreateClient();
         for (var i = 0; i < texts.Count; i++)
-        {
-            var bytes = Encoding.UTF8.GetBytes(texts[i]);
-            var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = names[i], content_type = "text/plain", size_bytes = bytes.Length })))
-                .DataAsync(HttpStatusCode.Created);
-            using var storeClient = s3Urls ? new HttpClient() : api.CreateClient();
-            var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            Assert.Equal(HttpStatusCode.OK, (await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content)).StatusCode);
-            await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
-            ids[i] = upload.GetProperty("object_id").GetString()!;
-        }
+            ids[i] = (await owner.UploadAsync(store, datasetId, names[i], "text/plain", Encoding.UTF8.GetBytes(texts[i]))).ObjectId;
 
         foreach (var id in ids)
         {
-            await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{id}")).DataAsync()).GetProperty("status").GetString(),
-                s => s == "ready", TimeSpan.FromSeconds(60), "the object to be ready");
-            await (await admin.PostAsync($"/v1/admin/staged-objects/{id}/approve", null)).DataAsync(HttpStatusCode.Accepted);
+            await owner.WaitForStatusAsync(id, "ready");
+            await admin.ApproveAsync(id);
         }
 
-        foreach (var id in ids)
-        {
-            await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{id}")).DataAsync()).GetProperty("status").GetString(),
-                s => s == "active", TimeSpan.FromSeconds(60), "the object to be active");
-        }
-
+        foreach (var id in ids) await owner.WaitForStatusAsync(id, "active");
         return ids;
     }
 

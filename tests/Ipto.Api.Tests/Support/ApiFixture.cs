@@ -61,6 +61,9 @@ public static partial class ApiHttp
 {
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>A JSON request body serialized from an anonymous object (property names as written).</summary>
+    public static StringContent Body(object value) => Json(System.Text.Json.JsonSerializer.Serialize(value));
+
     public static async Task<JsonElement> DataAsync(this HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = await response.Content.ReadAsStringAsync();

@@ -22,19 +22,8 @@ public sealed class ExpiryTests
         await using var api = new IptoApiFactory(dir.Path, settings, testCredentials: false);
         using var owner = api.WithBearer((await api.SignupAsync()).SessionToken);
         var datasetId = (await (await owner.PostAsync("/v1/datasets", ApiHttp.Json("{\"name\":\"Waiting\"}"))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
-        var bytes = Encoding.UTF8.GetBytes("nobody will review this");
-        var upload = await (await owner.PostAsync("/v1/uploads", ApiHttp.Json(JsonSerializer.Serialize(new
-        {
-            dataset_id = datasetId, filename = "late.txt", content_type = "text/plain", size_bytes = bytes.Length,
-        })))).DataAsync(HttpStatusCode.Created);
-        using (var storeClient = api.CreateClient())
-        {
-            var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content);
-        }
-
-        var completed = await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
+        using var store = api.CreateClient();
+        var completed = (await owner.UploadAsync(store, datasetId, "late.txt", "text/plain", Encoding.UTF8.GetBytes("nobody will review this"))).Completed;
         var objectId = completed.GetProperty("object_id").GetString()!;
         var expiresAt = DateTimeOffset.Parse(completed.GetProperty("review_expires_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromSeconds(4));

@@ -5,14 +5,13 @@ using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
 using Ipto.Testing;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Uploads;
 
 public sealed class ReviewTests(IdentityFixture api) : IClassFixture<IdentityFixture>
 {
     private IptoApiFactory Api => api.Factory;
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     private async Task<HttpClient> AdminAsync() =>
         Api.WithBearer((await (await Api.LoginAsync(IdentityFixture.AdminEmail, IdentityFixture.AdminPassword)).DataAsync()).GetProperty("session_token").GetString()!);
@@ -22,16 +21,9 @@ public sealed class ReviewTests(IdentityFixture api) : IClassFixture<IdentityFix
     {
         var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
         var datasetId = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "Review me" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
-        var bytes = Encoding.UTF8.GetBytes(text);
-        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = "doc.txt", content_type = "text/plain", size_bytes = bytes.Length }))).DataAsync(HttpStatusCode.Created);
-        using var storeClient = Api.CreateClient();
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content);
-        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
-        var objectId = upload.GetProperty("object_id").GetString()!;
-        await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString(),
-            s => s == "ready", TimeSpan.FromSeconds(30), "the object to be ready");
+        using var store = Api.CreateClient();
+        var objectId = (await owner.UploadAsync(store, datasetId, "doc.txt", "text/plain", Encoding.UTF8.GetBytes(text))).ObjectId;
+        await owner.WaitForStatusAsync(objectId, "ready");
         return (owner, datasetId, objectId);
     }
 

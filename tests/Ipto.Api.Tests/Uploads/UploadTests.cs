@@ -6,14 +6,13 @@ using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
 using Ipto.Testing;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Api.Tests.Uploads;
 
 public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFixture>
 {
     private IptoApiFactory Api => api.Factory;
-
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
 
     private async Task<(HttpClient Owner, string DatasetId)> DatasetAsync()
     {
@@ -29,10 +28,6 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
         if (contentType is not null) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return await storeClient.PutAsync(url, content);
     }
-
-    private static async Task<JsonElement> WaitForObjectAsync(HttpClient owner, string objectId, string status) =>
-        await Eventually.Until(async () => await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync(),
-            o => o.GetProperty("status").GetString() == status || o.GetProperty("status").GetString() == "failed", TimeSpan.FromSeconds(30), $"the object to be {status}");
 
     private static string Text(int paragraphs) => string.Join("\n\n", Enumerable.Range(0, paragraphs).Select(p =>
         string.Concat(Enumerable.Range(0, 6).Select(s => $"Paragraph {p} sentence {s} is about private data for agents. "))));
@@ -64,7 +59,7 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
         var again = await (await owner.PostAsync($"/v1/uploads/{uploadId}/complete", null)).DataAsync();
         Assert.Equal(completed.GetProperty("job_id").GetString(), again.GetProperty("job_id").GetString());
 
-        var ready = await WaitForObjectAsync(owner, objectId, "ready");
+        var ready = await owner.WaitForStatusAsync(objectId, "ready");
         Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.Equal(checksum, ready.GetProperty("checksum_sha256").GetString());
         var extraction = ready.GetProperty("extraction");
@@ -113,7 +108,7 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
         Assert.Equal([2], reissued.GetProperty("parts").EnumerateArray().Select(p => p.GetProperty("part_number").GetInt32()));
 
         var completed = await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", Body(new { parts = etags }))).DataAsync();
-        var ready = await WaitForObjectAsync(owner, completed.GetProperty("object_id").GetString()!, "ready");
+        var ready = await owner.WaitForStatusAsync(completed.GetProperty("object_id").GetString()!, "ready");
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), ready.GetProperty("checksum_sha256").GetString());
         Assert.Equal(0, ready.GetProperty("extraction").GetProperty("chunks").GetInt32());
     }
@@ -125,13 +120,10 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
     public async Task EachContentTypeIsNormalizedOrFailsWithAReason(string filename, string contentType, string body, string status, int chunks)
     {
         var (owner, datasetId) = await DatasetAsync();
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename, content_type = contentType, size_bytes = bytes.Length })))
-            .DataAsync(HttpStatusCode.Created);
-        await PutAsync(upload.GetProperty("upload_url").GetString()!, bytes, contentType);
-        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
+        using var store = Api.CreateClient();
+        var uploaded = await owner.UploadAsync(store, datasetId, filename, contentType, Encoding.UTF8.GetBytes(body));
 
-        var obj = await WaitForObjectAsync(owner, upload.GetProperty("object_id").GetString()!, status);
+        var obj = await owner.WaitForStatusAsync(uploaded.ObjectId, status);
 
         Assert.Equal(status, obj.GetProperty("status").GetString());
         Assert.Equal(chunks, obj.GetProperty("extraction").GetProperty("chunks").GetInt32());
@@ -241,7 +233,7 @@ public sealed class UploadTests(IdentityFixture api) : IClassFixture<IdentityFix
 
         await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", Body(new { parts }))).DataAsync();
 
-        var obj = await WaitForObjectAsync(owner, upload.GetProperty("object_id").GetString()!, "failed");
+        var obj = await owner.WaitForStatusAsync(upload.GetProperty("object_id").GetString()!, "failed");
         Assert.StartsWith("checksum_mismatch", obj.GetProperty("extraction").GetProperty("error").GetString());
     }
 

@@ -4,14 +4,13 @@ using Ipto.Api.Tests.Support;
 using Ipto.Datasets;
 using Ipto.Integration.Tests.Support;
 using Ipto.Testing;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Integration.Tests.Cluster;
 
 /// <summary>The read models (keys, datasets, catalog, grants, jobs) through the Api on PostgreSQL, as cluster mode runs them.</summary>
 public sealed class PostgresReadModelTests
 {
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
-
     [SkippableFact]
     public async Task ListsCatalogGrantsAndDeletionWorkOnPostgres()
     {

@@ -73,10 +73,6 @@ public sealed class ProviderFlowTests
         return (await complete.DataAsync()).GetProperty("object_id").GetString()!;
     }
 
-    private static Task<JsonElement> WaitAsync(HttpClient owner, string objectId, params string[] statuses) =>
-        Eventually.Until(async () => await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync(),
-            o => statuses.Contains(o.GetProperty("status").GetString()) || o.GetProperty("status").GetString() == "failed", TimeSpan.FromSeconds(60), string.Join("/", statuses));
-
     private static async Task RunAsync(bool s3)
     {
         using var dir = new TempDir();
@@ -90,21 +86,21 @@ public sealed class ProviderFlowTests
         var csv = await UploadAsync(owner, bytesClient, datasetId, "ports.csv", "text/csv", Encoding.UTF8.GetBytes("port,country\nRotterdam,NL\nHamburg,DE\n"));
         var large = await UploadAsync(owner, bytesClient, datasetId, "archive.bin", "application/octet-stream", RandomNumberGenerator.GetBytes(70 * MiB));
 
-        var pdfReady = await WaitAsync(owner, pdf, "ready");
-        var csvReady = await WaitAsync(owner, csv, "ready");
-        var largeReady = await WaitAsync(owner, large, "ready");
+        var pdfReady = await owner.WaitForStatusAsync(pdf, "ready");
+        var csvReady = await owner.WaitForStatusAsync(csv, "ready");
+        var largeReady = await owner.WaitForStatusAsync(large, "ready");
         Assert.Equal(1, pdfReady.GetProperty("extraction").GetProperty("pages").GetInt32());
         Assert.True(pdfReady.GetProperty("extraction").GetProperty("text_chars").GetInt64() > 10);
         Assert.Equal(2, csvReady.GetProperty("extraction").GetProperty("chunks").GetInt32());
         Assert.Equal(70L * MiB, largeReady.GetProperty("size_bytes").GetInt64());
 
         using var admin = api.WithBearer((await (await api.LoginAsync(IdentityFixture.AdminEmail, IdentityFixture.AdminPassword)).DataAsync()).GetProperty("session_token").GetString()!);
-        await (await admin.PostAsync($"/v1/admin/staged-objects/{pdf}/approve", null)).DataAsync(HttpStatusCode.Accepted);
-        await (await admin.PostAsync($"/v1/admin/staged-objects/{csv}/approve", null)).DataAsync(HttpStatusCode.Accepted);
+        await admin.ApproveAsync(pdf);
+        await admin.ApproveAsync(csv);
         await (await admin.PostAsync($"/v1/admin/staged-objects/{large}/reject", ApiHttp.Json("{\"reason\":\"not a document\"}"))).DataAsync();
 
-        Assert.Equal("active", (await WaitAsync(owner, pdf, "active")).GetProperty("status").GetString());
-        Assert.Equal("active", (await WaitAsync(owner, csv, "active")).GetProperty("status").GetString());
+        Assert.Equal("active", (await owner.WaitForStatusAsync(pdf, "active")).GetProperty("status").GetString());
+        Assert.Equal("active", (await owner.WaitForStatusAsync(csv, "active")).GetProperty("status").GetString());
         var store = api.Services.GetRequiredService<IObjectStore>();
         Assert.Null(await store.HeadAsync(ObjectKeys.ObjectBlob(datasetId, large)));
         Assert.NotNull(await store.HeadAsync(ObjectKeys.ObjectBlob(datasetId, pdf)));

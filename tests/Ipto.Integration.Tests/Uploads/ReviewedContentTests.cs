@@ -7,6 +7,7 @@ using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
 using Ipto.Integration.Tests.Support;
 using Ipto.Testing;
+using static Ipto.Api.Tests.Support.ApiHttp;
 
 namespace Ipto.Integration.Tests.Uploads;
 
@@ -75,8 +76,6 @@ public abstract class ReviewedContentTests(ReviewedContentFixture world)
 
     private HttpClient Owner => world.Owner;
 
-    private static StringContent Body(object value) => ApiHttp.Json(JsonSerializer.Serialize(value));
-
     private async Task<JsonElement> CreateUploadAsync(long size, string? checksum = null, string contentType = "text/plain") =>
         await (await Owner.PostAsync("/v1/uploads", Body(new
         {
@@ -89,10 +88,6 @@ public abstract class ReviewedContentTests(ReviewedContentFixture world)
         if (contentType is not null) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return await world.Bytes.PutAsync(url, content);
     }
-
-    private async Task<JsonElement> WaitAsync(string objectId, string status) =>
-        await Eventually.Until(async () => await (await Owner.GetAsync($"/v1/objects/{objectId}")).DataAsync(),
-            o => o.GetProperty("status").GetString() is { } s && (s == status || s == "failed"), TimeSpan.FromSeconds(60), $"the object to be {status}");
 
     private async Task<byte[]> DownloadAsync(string objectId)
     {
@@ -122,11 +117,11 @@ public abstract class ReviewedContentTests(ReviewedContentFixture world)
         await (await Owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
 
         await PutAsync(url, forged); // after complete: the staging key may take it, the object's key cannot
-        var ready = await WaitAsync(objectId, "ready");
+        var ready = await Owner.WaitForStatusAsync(objectId, "ready");
         var preview = await (await world.Admin.GetAsync($"/v1/admin/staged-objects/{objectId}")).DataAsync();
         Assert.Equal(Original, preview.GetProperty("text_preview").GetString());
-        await (await world.Admin.PostAsync($"/v1/admin/staged-objects/{objectId}/approve", null)).DataAsync(HttpStatusCode.Accepted);
-        var active = await WaitAsync(objectId, "active");
+        await world.Admin.ApproveAsync(objectId);
+        var active = await Owner.WaitForStatusAsync(objectId, "active");
         await PutAsync(url, forged); // after approval
 
         var checksum = Convert.ToHexStringLower(SHA256.HashData(original));
@@ -181,7 +176,7 @@ public abstract class ReviewedContentTests(ReviewedContentFixture world)
             new ByteArrayContent(RandomNumberGenerator.GetBytes((int)parts[0].GetProperty("size").GetInt64())));
 
         Assert.Equal(HttpStatusCode.NotFound, replay.StatusCode);
-        await WaitAsync(objectId, "ready");
+        await Owner.WaitForStatusAsync(objectId, "ready");
         Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await DownloadAsync(objectId)));
 
         var aborted = await CreateUploadAsync(bytes.Length, contentType: "application/octet-stream");
