@@ -78,10 +78,27 @@ public sealed class OperatorToolTests(ITestOutputHelper output)
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
     }
 
+    /// <summary>
+    /// The tool's own build output (this project references it so that it is built): run from there, with its deps and
+    /// runtime config, since the tool is a plain console app and this test project runs on the ASP.NET Core framework.
+    /// </summary>
+    private static string ToolDll()
+    {
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (tfm, configuration) = (baseDir.Name, baseDir.Parent!.Name); // …/bin/<configuration>/<tfm>
+        for (var dir = baseDir; dir is not null; dir = dir.Parent)
+        {
+            var dll = Path.Combine(dir.FullName, "samples", "Ipto.OperatorTool", "bin", configuration, tfm, "Ipto.OperatorTool.dll");
+            if (File.Exists(dll)) return dll;
+        }
+
+        throw new FileNotFoundException("Ipto.OperatorTool.dll: build samples/Ipto.OperatorTool first.");
+    }
+
     /// <summary>Runs <c>dotnet Ipto.OperatorTool.dll …</c> with the cluster's settings in its environment, as an operator would.</summary>
     private async Task<ToolRun> RunToolAsync(ClusterSettings cluster, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Ipto.OperatorTool.dll"), .. args])
+        var start = new ProcessStartInfo("dotnet", [ToolDll(), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
