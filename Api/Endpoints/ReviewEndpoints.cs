@@ -59,22 +59,22 @@ public static class ReviewEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<StagedObjectResponse>>> QueueAsync(
-        HttpContext http, ObjectProjection objects, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, IGrainFactory grains, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery(Name = "review_state")] string? reviewState, [FromQuery(Name = "tenant_id")] string? tenantId, [FromQuery(Name = "dataset_id")] string? datasetId)
     {
-        http.Require();
+        var caller = http.Require();
         reviewState ??= ReviewStates.Staged;
-        string[] states = [ReviewStates.Staged, ReviewStates.Approved, ReviewStates.Rejected, ReviewStates.Expired];
+        var states = ReviewQueueQuery.ReviewStatesListed;
         if (!states.Contains(reviewState))
             throw new IptoException(ErrorCodes.InvalidRequest, "Unknown review_state filter.", [new FieldError("review_state", $"must be one of: {string.Join(", ", states)}")]);
         var page = PageRequest.Parse(limit, cursor);
         var codec = await codecs.GetAsync();
         var scope = $"review:{reviewState}:{tenantId}:{datasetId}";
         var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var (rows, total) = await objects.ListForReviewAsync(reviewState, tenantId, datasetId, after, page.Limit + 1);
-        var result = page.ToPage(rows, r => r.Object.ObjectId, codec, scope, total);
+        var queue = await grains.GetGrain<IReviewQueueGrain>(0).List(caller, new ReviewQueueQuery(reviewState, tenantId, datasetId, after, page.Limit + 1));
+        var result = page.ToPage(queue.Items, r => r.Object.ObjectId, codec, scope, queue.Total);
         return ApiResults.Ok(new Page<StagedObjectResponse>(result.Items.Select(r => StagedObjectResponse.From(r.Object, r.DatasetName)).ToArray(),
-            result.NextCursor, result.HasMore, total));
+            result.NextCursor, result.HasMore, queue.Total));
     }
 
     private static async Task<EnvelopeResult<StagedObjectDetail>> DetailAsync(

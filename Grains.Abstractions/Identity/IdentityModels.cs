@@ -4,6 +4,13 @@ public static class PrincipalTypes
 {
     public const string User = "user";
     public const string ApiKey = "api_key";
+
+    /// <summary>
+    /// An internal tool that calls grains directly (never the HTTP API: the Api builds callers only from sessions and
+    /// keys and refuses this type). Grains accept it only where they say so; it belongs to no tenant. (Not the tenant
+    /// membership role <c>operator</c>.)
+    /// </summary>
+    public const string Operator = "operator_tool";
 }
 
 /// <summary>A new account: a new tenant named <see cref="TenantName"/>, or the tenant of <see cref="InvitationToken"/>.</summary>

@@ -228,7 +228,7 @@ public sealed class ObjectGrain(
 
     private static void EnsurePlatformAdmin(Caller caller)
     {
-        if (!caller.IsPlatformAdmin || !caller.Scopes.Contains(Ipto.Identity.Scopes.Admin))
+        if (!caller.MayReview())
             throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin can review objects.");
     }
 

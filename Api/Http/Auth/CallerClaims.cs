@@ -20,6 +20,7 @@ public static class CallerClaims
 
     public static ClaimsIdentity ToIdentity(Caller caller, string authenticationType)
     {
+        if (caller.IsOperator()) throw new InvalidOperationException("An operator caller never comes from an HTTP credential.");
         var claims = new List<Claim>
         {
             new(TenantId, caller.TenantId),
@@ -49,6 +50,8 @@ public static class CallerClaims
         var tenant = user.FindFirstValue(TenantId);
         var principal = user.FindFirstValue(PrincipalId);
         if (tenant is null || principal is null) return null;
+        // Defence in depth: the handler makes only user and API-key callers; an operator caller is for in-cluster tools.
+        if (user.FindFirstValue(PrincipalType) == Ipto.Identity.PrincipalTypes.Operator) return null;
         var allowList = user.FindFirstValue(DatasetAccessMode) == "allow_list" ? user.FindAll(DatasetId).Select(c => c.Value).ToArray() : null;
         return new Caller(tenant, principal, user.FindFirstValue(PrincipalType) ?? "unknown",
             user.FindAll(Scope).Select(c => c.Value).ToArray(), user.FindFirstValue(PlatformAdmin) == "true", allowList, SpendLimitOf(user));
