@@ -59,17 +59,9 @@ public sealed class OperatorToolTests(ITestOutputHelper output)
 
     private static async Task<string> ReadyObjectAsync(IptoApiFactory api, HttpClient owner, string datasetId, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        var upload = await (await owner.PostAsync("/v1/uploads", SearchWorld.Body(new { dataset_id = datasetId, filename = "lading.txt", content_type = "text/plain", size_bytes = bytes.Length })))
-            .DataAsync(HttpStatusCode.Created);
-        using var storeClient = api.CreateClient();
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        Assert.Equal(HttpStatusCode.OK, (await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content)).StatusCode);
-        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
-        var objectId = upload.GetProperty("object_id").GetString()!;
-        await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString(),
-            s => s is "ready" or "failed", TimeSpan.FromSeconds(60), "the object to be ready");
+        using var store = api.CreateClient();
+        var objectId = (await owner.UploadAsync(store, datasetId, "lading.txt", "text/plain", Encoding.UTF8.GetBytes(text))).ObjectId;
+        await owner.WaitForStatusAsync(objectId, "ready");
         return objectId;
     }
 
