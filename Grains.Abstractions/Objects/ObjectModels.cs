@@ -12,6 +12,8 @@ public static class ObjectStatuses
     public const string Rejected = "rejected";
     public const string Expired = "expired";
     public const string Deleted = "deleted";
+
+    public static readonly IReadOnlyList<string> All = [PendingUpload, Processing, Ready, Indexing, Active, Failed, Cancelled, Rejected, Expired, Deleted];
 }
 
 public static class ReviewStates
@@ -20,6 +22,8 @@ public static class ReviewStates
     public const string Approved = "approved";
     public const string Rejected = "rejected";
     public const string Expired = "expired";
+
+    public static readonly IReadOnlyList<string> All = [Staged, Approved, Rejected, Expired];
 }
 
 public static class UploadStatuses

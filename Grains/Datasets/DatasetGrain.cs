@@ -72,9 +72,10 @@ public sealed class DatasetGrain(
         var s = state.State;
         if (!DatasetStatuses.IsLive(s.Status))
             throw IptoException.InvalidTransition("dataset", s.Status, patch.Status ?? "updated");
-        if (patch.Status is not null && patch.Status != s.Status && !DatasetTransitions.IsAllowed(s.Status, patch.Status, DatasetActor.Owner))
-            throw IptoException.InvalidTransition("dataset", s.Status, patch.Status);
-        if (patch.Status == DatasetStatuses.PendingDeletion)
+        var status = patch.Status ?? s.Status;
+        if (status != s.Status && !DatasetTransitions.IsAllowed(s.Status, status, DatasetActor.Owner))
+            throw IptoException.InvalidTransition("dataset", s.Status, status);
+        if (status == DatasetStatuses.PendingDeletion)
             throw new IptoException(ErrorCodes.InvalidStateTransition, "Use DELETE to delete a dataset.");
 
         var pricing = patch.Pricing?.ApplyTo(s.Pricing) ?? s.Pricing;
@@ -86,7 +87,7 @@ public sealed class DatasetGrain(
         if (patch.MonetizationMode is not null) s.MonetizationMode = patch.MonetizationMode;
         if (patch.PricingModel is not null) s.PricingModel = patch.PricingModel;
         if (patch.Visibility is not null) s.Visibility = patch.Visibility;
-        if (patch.Status is not null) s.Status = patch.Status;
+        s.Status = status;
         s.UpdatedAt = time.GetUtcNow();
         await SaveAsync();
         return Snapshot();
@@ -103,8 +104,7 @@ public sealed class DatasetGrain(
         // against an older delivery still lands on the right totals.
         s.Counters = CounterRules.Apply(s.Counters, change with { Before = known ? applied!.Footprint : change.Before });
         s.AppliedObjects[change.ObjectId] = new AppliedObject(change.Sequence, change.After);
-        if (s.Status == DatasetStatuses.Draft && change.After.ReviewState == "approved") s.Status = DatasetStatuses.Ingesting;
-        if (s.Status == DatasetStatuses.Ingesting && change.After.Status == "active") s.Status = DatasetStatuses.Active;
+        s.Status = DatasetTransitions.AfterObjectChange(s.Status, change.After);
         s.UpdatedAt = time.GetUtcNow();
         await SaveAsync();
         return s.Counters;

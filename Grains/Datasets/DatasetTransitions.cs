@@ -1,4 +1,5 @@
 using Ipto.Datasets;
+using Ipto.Objects;
 
 namespace Ipto.Grains.Datasets;
 
@@ -28,6 +29,20 @@ public static class DatasetTransitions
             || (to == DatasetStatuses.PendingDeletion && DatasetStatuses.IsLive(from)),
         _ => false,
     };
+
+    /// <summary>
+    /// Where one of its objects moves the dataset (as the system): an approved object starts ingesting, an active one
+    /// makes an ingesting dataset active; both steps in one change when the dataset missed the approval.
+    /// </summary>
+    public static string AfterObjectChange(string from, ObjectFootprint after)
+    {
+        var status = from;
+        if (after.ReviewState == ReviewStates.Approved && IsAllowed(status, DatasetStatuses.Ingesting, DatasetActor.System))
+            status = DatasetStatuses.Ingesting;
+        if (after.Status == ObjectStatuses.Active && IsAllowed(status, DatasetStatuses.Active, DatasetActor.System))
+            status = DatasetStatuses.Active;
+        return status;
+    }
 
     /// <summary>Where unsuspend leads: the state the dataset had before it was suspended.</summary>
     public static bool CanUnsuspend(string from, string? before) =>

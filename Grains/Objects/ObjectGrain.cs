@@ -79,7 +79,8 @@ public sealed class ObjectGrain(
     {
         EnsureExists();
         var s = state.State;
-        if (s.Status == ObjectStatuses.PendingUpload)
+        if (ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Processing, ObjectActor.System)
+            && ObjectTransitions.IsReviewAllowed(s.ReviewState, ReviewStates.Staged, ObjectActor.System))
         {
             var now = time.GetUtcNow();
             s.Status = ObjectStatuses.Processing;
@@ -104,7 +105,8 @@ public sealed class ObjectGrain(
     {
         EnsureExists();
         if (state.State.Status == ObjectStatuses.Cancelled) return Snapshot();
-        if (state.State.Status != ObjectStatuses.PendingUpload) throw IptoException.InvalidTransition("object", state.State.Status, ObjectStatuses.Cancelled);
+        if (!ObjectTransitions.IsAllowed(state.State.Status, ObjectStatuses.Cancelled, ObjectActor.Owner))
+            throw IptoException.InvalidTransition("object", state.State.Status, ObjectStatuses.Cancelled);
         state.State.Status = ObjectStatuses.Cancelled;
         state.State.UpdatedAt = time.GetUtcNow();
         await SaveAsync();
@@ -116,7 +118,7 @@ public sealed class ObjectGrain(
         EnsureExists();
         var s = state.State;
         if (s.Status == ObjectStatuses.Failed) return Snapshot();
-        if (s.Status is not (ObjectStatuses.PendingUpload or ObjectStatuses.Processing))
+        if (!ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Failed, ObjectActor.System))
             throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Failed);
         s.Status = ObjectStatuses.Failed;
         s.Extraction = (s.Extraction ?? new Extraction(0, null, 0, null, null)) with { Error = reason };
@@ -130,7 +132,8 @@ public sealed class ObjectGrain(
         EnsureExists();
         EnsurePlatformAdmin(admin);
         var s = state.State;
-        if (s.ReviewState != ReviewStates.Staged || s.Status != ObjectStatuses.Ready)
+        if (!ObjectTransitions.IsReviewAllowed(s.ReviewState, ReviewStates.Approved, ObjectActor.PlatformAdmin)
+            || !ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Indexing, ObjectActor.PlatformAdmin))
             throw IptoException.InvalidTransition("object", DecisionState(), ReviewStates.Approved);
         var now = time.GetUtcNow();
         s.ReviewState = ReviewStates.Approved;
@@ -148,7 +151,8 @@ public sealed class ObjectGrain(
         EnsureExists();
         EnsurePlatformAdmin(admin);
         var s = state.State;
-        if (s.ReviewState != ReviewStates.Staged || s.Status is not (ObjectStatuses.Ready or ObjectStatuses.Processing or ObjectStatuses.Failed))
+        if (!ObjectTransitions.IsReviewAllowed(s.ReviewState, ReviewStates.Rejected, ObjectActor.PlatformAdmin)
+            || !ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Rejected, ObjectActor.PlatformAdmin))
             throw IptoException.InvalidTransition("object", DecisionState(), ReviewStates.Rejected);
         var now = time.GetUtcNow();
         s.ReviewState = ReviewStates.Rejected;
@@ -166,7 +170,10 @@ public sealed class ObjectGrain(
         EnsureExists();
         var s = state.State;
         var now = time.GetUtcNow();
-        if (s.ReviewState != ReviewStates.Staged || s.ReviewExpiresAt is not { } due || now < due) return Snapshot();
+        if (!ObjectTransitions.IsReviewAllowed(s.ReviewState, ReviewStates.Expired, ObjectActor.System)
+            || !ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Expired, ObjectActor.System)
+            || s.ReviewExpiresAt is not { } due || now < due)
+            return Snapshot();
         s.ReviewState = ReviewStates.Expired;
         s.Status = ObjectStatuses.Expired;
         s.UpdatedAt = now;
@@ -181,7 +188,7 @@ public sealed class ObjectGrain(
         var s = state.State;
         // Tombstoned by its dataset's deletion: the dataset's purge removes the bytes, there is no job of its own.
         if (s.Status == ObjectStatuses.Deleted && s.PurgeJobId is null) return Snapshot();
-        if (s.Status != ObjectStatuses.Deleted)
+        if (ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Deleted, ObjectActor.Owner))
         {
             var now = time.GetUtcNow();
             s.Status = ObjectStatuses.Deleted;
@@ -201,7 +208,7 @@ public sealed class ObjectGrain(
     {
         EnsureExists();
         var s = state.State;
-        if (s.Status == ObjectStatuses.Deleted) return Snapshot();
+        if (!ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Deleted, ObjectActor.System)) return Snapshot(); // already a tombstone
         var now = time.GetUtcNow();
         s.Status = ObjectStatuses.Deleted;
         s.DeletedAt = now;
@@ -215,7 +222,7 @@ public sealed class ObjectGrain(
         EnsureExists();
         var s = state.State;
         if (s.Status == ObjectStatuses.Active) return Snapshot();
-        if (s.Status != ObjectStatuses.Indexing) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Active);
+        if (!ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Active, ObjectActor.System)) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Active);
         var now = time.GetUtcNow();
         s.Status = ObjectStatuses.Active;
         s.IndexedAt = now;
@@ -237,7 +244,7 @@ public sealed class ObjectGrain(
         EnsureExists();
         var s = state.State;
         if (s.Status == ObjectStatuses.Ready && s.ChecksumSha256 == checksumSha256) return Snapshot();
-        if (s.Status != ObjectStatuses.Processing) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Ready);
+        if (!ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Ready, ObjectActor.System)) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Ready);
         s.ChecksumSha256 = checksumSha256;
         s.Extraction = extraction;
         s.Status = ObjectStatuses.Ready;
