@@ -18,7 +18,7 @@ public enum ObjectActor
 /// <summary>
 /// The object's two machines of SPEC §5/§6 as pure functions, on the status and on the review state.
 /// Status, system: pending_upload → processing → ready, indexing → active, pending_upload | processing → failed,
-/// processing | ready | failed | deleted → expired (the states a staged object can be in), any → deleted (its dataset's
+/// processing | ready | failed → expired (the live states a staged object can be in), any → deleted (its dataset's
 /// deletion). Owner: pending_upload → cancelled, any → deleted. Platform admin: ready → indexing (approve),
 /// ready | processing | failed → rejected. Review, system: none → staged → expired; platform admin: staged → approved |
 /// rejected. Everything else is refused; staying in a state is the caller's idempotence, not a transition.
@@ -31,8 +31,8 @@ public static class ObjectTransitions
                 or (ObjectStatuses.Processing, ObjectStatuses.Ready)
                 or (ObjectStatuses.Indexing, ObjectStatuses.Active)
                 or (ObjectStatuses.PendingUpload or ObjectStatuses.Processing, ObjectStatuses.Failed)
-                // Deleting keeps the review state, so a staged object deleted before its window ends still expires.
-                or (ObjectStatuses.Processing or ObjectStatuses.Ready or ObjectStatuses.Failed or ObjectStatuses.Deleted, ObjectStatuses.Expired)
+                // A deleted object stays deleted: its review window ending later changes nothing.
+                or (ObjectStatuses.Processing or ObjectStatuses.Ready or ObjectStatuses.Failed, ObjectStatuses.Expired)
             || IsDeletion(from, to),
         ObjectActor.Owner => (from, to) is (ObjectStatuses.PendingUpload, ObjectStatuses.Cancelled) || IsDeletion(from, to),
         ObjectActor.PlatformAdmin => (from, to) is (ObjectStatuses.Ready, ObjectStatuses.Indexing)

@@ -15,7 +15,6 @@ public sealed class ObjectTransitionsTests
         ("processing", "expired", ObjectActor.System),
         ("ready", "expired", ObjectActor.System),
         ("failed", "expired", ObjectActor.System),
-        ("deleted", "expired", ObjectActor.System),
         ("pending_upload", "deleted", ObjectActor.System),
         ("processing", "deleted", ObjectActor.System),
         ("ready", "deleted", ObjectActor.System),

@@ -47,6 +47,23 @@ public sealed class ObjectTransitionGrainTests
         Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<IptoException>(() => failed.Approve(Owner))).Code);
     }
 
+    [Fact]
+    public async Task AStagedObjectDeletedBeforeItsReviewWindowEndsStaysDeleted()
+    {
+        using var dir = new TempDir();
+        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path, settings: new Dictionary<string, string?> { ["Ipto:Review:StagedTtl"] = "00:00:00.001" });
+        var datasetId = Ids.New(IdPrefixes.Dataset);
+        await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Doomed", null, "document", "open", "fixed", null, "private", []));
+        var staged = await NewObjectAsync(cluster, datasetId);
+        await staged.MarkUploaded(); // staged, its review window already over
+
+        Assert.Equal(ObjectStatuses.Deleted, (await staged.Delete(Owner)).Status);
+        var afterExpiry = await staged.Expire();
+
+        Assert.Equal(ObjectStatuses.Deleted, afterExpiry.Status);
+        Assert.Equal(0, (await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Get(Owner)).Counters.ObjectCount);
+    }
+
     private static async Task<IObjectGrain> NewObjectAsync(InProcessTestCluster cluster, string datasetId)
     {
         var objectId = Ids.New(IdPrefixes.Object);
