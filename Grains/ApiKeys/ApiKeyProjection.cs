@@ -23,8 +23,8 @@ public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
             WHERE api_keys.version < excluded.version
             """)
             .With("@key_id", key.KeyId).With("@prefix", prefix).With("@tenant_id", key.TenantId).With("@name", key.Name)
-            .With("@scopes", JsonSerializer.Serialize(key.Scopes)).With("@mode", key.DatasetAccessMode)
-            .With("@dataset_ids", JsonSerializer.Serialize(key.DatasetIds))
+            .With("@scopes", JsonSerializer.Serialize(key.Scopes.ToArray(), ProjectionJson.Default.StringArray)).With("@mode", key.DatasetAccessMode)
+            .With("@dataset_ids", JsonSerializer.Serialize(key.DatasetIds.ToArray(), ProjectionJson.Default.StringArray))
             .With("@spend_micros", key.SpendLimit?.AmountMicros).With("@spend_period", key.SpendLimit?.Period)
             .With("@rate", key.RateLimitPerSecond).With("@expires_at", key.ExpiresAt).With("@revoked_at", key.RevokedAt)
             .With("@last_used_at", key.LastUsedAt).With("@created_by", key.CreatedBy).With("@created_at", key.CreatedAt)
@@ -62,8 +62,8 @@ public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
             var status = ApiKeyState.Status(revokedAt, expiresAt, now);
             rows.Add(new ApiKeyView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                JsonSerializer.Deserialize<string[]>(reader.GetString(4)) ?? [], reader.GetString(5),
-                JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+                JsonSerializer.Deserialize(reader.GetString(4), ProjectionJson.Default.StringArray) ?? [], reader.GetString(5),
+                JsonSerializer.Deserialize(reader.GetString(6), ProjectionJson.Default.StringArray) ?? [],
                 reader.IsDBNull(7) ? null : new SpendLimit(reader.GetInt64(7), reader.GetString(8)),
                 reader.IsDBNull(9) ? null : reader.GetDouble(9),
                 expiresAt, status, reader.GetUtcTimestamp(14)!.Value, reader.GetString(13), reader.GetUtcTimestamp(12), revokedAt));

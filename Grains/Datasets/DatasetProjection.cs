@@ -7,7 +7,6 @@ namespace Ipto.Grains.Datasets;
 /// <summary>The <c>datasets</c> read model: the owner's lists, filters and keyset pages. Older versions never win.</summary>
 public sealed class DatasetProjection(AppDatabase database)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     /// <summary>
     /// Writes the owner's row, the catalog row (present only while the dataset is active and listed or restricted)
@@ -25,7 +24,7 @@ public sealed class DatasetProjection(AppDatabase database)
                    WHERE datasets.version < excluded.version
                    """, transaction)
                .With("@id", dataset.DatasetId).With("@tenant", dataset.TenantId).With("@status", dataset.Status)
-               .With("@visibility", dataset.Visibility).With("@document", JsonSerializer.Serialize(dataset, Json))
+               .With("@visibility", dataset.Visibility).With("@document", JsonSerializer.Serialize(dataset, ProjectionJson.Default.DatasetSnapshot))
                .With("@version", version).With("@updated", dataset.UpdatedAt))
         {
             if (await upsert.ExecuteNonQueryAsync() == 0)
@@ -50,7 +49,7 @@ public sealed class DatasetProjection(AppDatabase database)
                 """, transaction)
                 .With("@id", dataset.DatasetId).With("@tenant", dataset.TenantId).With("@visibility", dataset.Visibility)
                 .With("@modality", dataset.SourceModality).With("@monetization", dataset.MonetizationMode).With("@pricing_model", dataset.PricingModel)
-                .With("@search", searchText).With("@document", JsonSerializer.Serialize(entry, Json));
+                .With("@search", searchText).With("@document", JsonSerializer.Serialize(entry, ProjectionJson.Default.CatalogEntry));
             await insert.ExecuteNonQueryAsync();
         }
 
@@ -81,7 +80,7 @@ public sealed class DatasetProjection(AppDatabase database)
         var rows = new List<DatasetSnapshot>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
-            rows.Add(JsonSerializer.Deserialize<DatasetSnapshot>(reader.GetString(0), Json)!);
+            rows.Add(JsonSerializer.Deserialize(reader.GetString(0), ProjectionJson.Default.DatasetSnapshot)!);
         return rows;
     }
 }
@@ -92,7 +91,6 @@ public sealed record CatalogQuery(IReadOnlyList<string> Words, string? SourceMod
 /// <summary>Reads the catalog for one tenant: <c>has_access</c> is computed for that tenant.</summary>
 public sealed class CatalogReader(AppDatabase database)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     public async Task<IReadOnlyList<CatalogEntry>> ListAsync(string callerTenantId, CatalogQuery query, string? afterId, int limit)
     {
@@ -116,7 +114,7 @@ public sealed class CatalogReader(AppDatabase database)
         var rows = new List<CatalogEntry>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
-            rows.Add(JsonSerializer.Deserialize<CatalogEntry>(reader.GetString(0), Json)! with { HasAccess = Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) == 1 });
+            rows.Add(JsonSerializer.Deserialize(reader.GetString(0), ProjectionJson.Default.CatalogEntry)! with { HasAccess = Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) == 1 });
         return rows;
     }
 

@@ -7,7 +7,6 @@ namespace Ipto.Grains.Objects;
 /// <summary>The <c>objects</c> read model (a dataset's object list, later the review queue); older versions never win.</summary>
 public sealed class ObjectProjection(AppDatabase database)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     public async Task UpsertAsync(ObjectSnapshot obj, long version)
     {
@@ -20,7 +19,7 @@ public sealed class ObjectProjection(AppDatabase database)
             WHERE objects.version < excluded.version
             """)
             .With("@id", obj.ObjectId).With("@dataset", obj.DatasetId).With("@tenant", obj.TenantId).With("@status", obj.Status)
-            .With("@review", obj.ReviewState).With("@document", JsonSerializer.Serialize(obj, Json)).With("@version", version)
+            .With("@review", obj.ReviewState).With("@document", JsonSerializer.Serialize(obj, ProjectionJson.Default.ObjectSnapshot)).With("@version", version)
             .With("@updated", obj.UpdatedAt);
         await command.ExecuteNonQueryAsync();
     }
@@ -38,7 +37,7 @@ public sealed class ObjectProjection(AppDatabase database)
             .With("@dataset", datasetId).With("@status", status).With("@review", reviewState).With("@after", afterId).With("@limit", limit);
         var rows = new List<ObjectSnapshot>();
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) rows.Add(JsonSerializer.Deserialize<ObjectSnapshot>(reader.GetString(0), Json)!);
+        while (await reader.ReadAsync()) rows.Add(JsonSerializer.Deserialize(reader.GetString(0), ProjectionJson.Default.ObjectSnapshot)!);
         return rows;
     }
 
@@ -62,12 +61,11 @@ public sealed class ObjectProjection(AppDatabase database)
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            var obj = JsonSerializer.Deserialize<ObjectSnapshot>(reader.GetString(0), Json)!;
+            var obj = JsonSerializer.Deserialize(reader.GetString(0), ProjectionJson.Default.ObjectSnapshot)!;
             var name = "";
             if (!reader.IsDBNull(1))
             {
-                using var dataset = JsonDocument.Parse(reader.GetString(1));
-                name = dataset.RootElement.GetProperty("Name").GetString() ?? "";
+                name = JsonSerializer.Deserialize(reader.GetString(1), ProjectionJson.Default.DatasetSnapshot)!.Name;
             }
 
             rows.Add((obj, name));
