@@ -118,13 +118,11 @@ public static class ReviewEndpoints
         try
         {
             await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(obj.DatasetId, obj.ObjectId));
-            using var reader = new StreamReader(chunks);
-            while (text.Length < PreviewLength && await reader.ReadLineAsync() is { } line)
+            await foreach (var chunk in Grains.Search.ChunkFile.ReadAsync(chunks))
             {
-                if (line.Length == 0) continue;
-                using var chunk = JsonDocument.Parse(line);
                 if (text.Length > 0) text.Append("\n\n");
-                text.Append(chunk.RootElement.GetProperty("text").GetString());
+                text.Append(chunk.Text);
+                if (text.Length >= PreviewLength) break;
             }
         }
         catch (ObjectNotFoundException)

@@ -103,26 +103,15 @@ public sealed class NormalizationHandler(IGrainFactory grains, IObjectStore stor
     private static string Result(string status) => JsonSerializer.Serialize(new Dictionary<string, string> { ["object_status"] = status });
 }
 
-/// <summary>Writes chunks as JSON lines: <c>{"chunk_index", "text", "locator": {...}}</c>.</summary>
+/// <summary>Writes an object's chunks in the chunk file format (<see cref="Search.ChunkFile"/>).</summary>
 public sealed class ChunkSink(TextWriter output)
 {
     public int Count { get; private set; }
 
     public async Task WriteAsync(TextChunk chunk)
     {
-        var line = JsonSerializer.Serialize(new
-        {
-            chunk_index = chunk.Locator.ChunkIndex,
-            text = chunk.Text,
-            locator = new
-            {
-                page = chunk.Locator.Page,
-                row = chunk.Locator.Row,
-                char_start = chunk.Locator.CharStart,
-                char_end = chunk.Locator.CharEnd,
-                chunk_index = chunk.Locator.ChunkIndex,
-            },
-        });
+        var l = chunk.Locator;
+        var line = Search.ChunkFile.Line(chunk.Text, new Ipto.Search.CitationLocator(l.Page, l.Row, l.CharStart, l.CharEnd, l.ChunkIndex));
         await output.WriteLineAsync(line);
         Count++;
     }
