@@ -99,11 +99,9 @@ internal static class ApiKeyRules
         body is null ? null : new SpendLimit(Money.TryToMicros(body.Amount!.Value, Money.MaxLimitMicros, out var micros) ? micros : 0, body.Period!);
 }
 
-/// <summary>API keys (SPEC §3): the secret is returned once, only a hash is stored; scopes never exceed the creator's.</summary>
+/// <summary>API keys (SPEC §3): the issuer grain holds the rules; the secret is returned once, only a hash is stored.</summary>
 public static class ApiKeysEndpoints
 {
-    private const int MaxPrefixAttempts = 5;
-
     public static RouteGroupBuilder MapApiKeysEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/api-keys").WithTags("API keys");
@@ -115,36 +113,17 @@ public static class ApiKeysEndpoints
         return v1;
     }
 
-    private static async Task<EnvelopeResult<CreatedApiKeyResponse>> CreateAsync(JsonBody<CreateApiKeyRequest> body, HttpContext http, IGrainFactory grains, CatalogReader datasets)
+    private static async Task<EnvelopeResult<CreatedApiKeyResponse>> CreateAsync(JsonBody<CreateApiKeyRequest> body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Require();
         var request = body.Value;
-        var escalation = request.Scopes!.Where(s => !caller.Scopes.Contains(s)).ToArray();
-        if (escalation.Length > 0)
-            throw new IptoException(ErrorCodes.Forbidden, $"A key cannot hold scopes its creator lacks: {string.Join(", ", escalation)}.");
-        await EnsureUsableAsync(caller, request.DatasetIds, datasets);
-
-        var keyId = http.NewId(IdPrefixes.ApiKey);
-        var mode = request.DatasetAccessMode ?? DatasetAccessModes.AllAvailable;
-        for (var attempt = 1; ; attempt++)
-        {
-            var prefix = http.NewSecret("api-key-prefix", SecretTokens.LowerAlphanumeric, ApiKeyFormat.PrefixLength);
-            var secret = http.NewSecret("api-key-secret", SecretTokens.Base62, ApiKeyFormat.SecretLength);
-            var key = ApiKeyFormat.Compose(prefix, secret);
-            try
-            {
-                var created = await grains.GetGrain<IApiKeyGrain>(prefix).Create(new NewApiKey(keyId, caller.TenantId, caller.PrincipalId,
-                    request.Name!, SecretTokens.Hash(secret), request.Scopes!.Distinct().ToArray(), mode, request.DatasetIds?.Distinct().ToArray() ?? [],
-                    ApiKeyRules.ToSpendLimit(request.SpendLimit), request.RateLimitPerSecond, request.ExpiresAt));
-                return ApiResults.Created($"/v1/api-keys/{keyId}", new CreatedApiKeyResponse(created.KeyId, key, created.Prefix, created.Name,
-                    created.Scopes, created.DatasetAccessMode, created.DatasetIds, SpendLimitResponse.From(created.SpendLimit),
-                    created.RateLimitPerSecond, created.CreatedAt, created.ExpiresAt));
-            }
-            catch (IptoException e) when (e.Code == ErrorCodes.Conflict && attempt < MaxPrefixAttempts)
-            {
-                // 36^8 prefixes make a collision rare; draw another.
-            }
-        }
+        var issued = await grains.GetGrain<IApiKeyIssuerGrain>(0).Issue(caller, new ApiKeyRequest(request.Name!, request.Scopes!,
+            request.DatasetAccessMode ?? DatasetAccessModes.AllAvailable, request.DatasetIds ?? [], ApiKeyRules.ToSpendLimit(request.SpendLimit),
+            request.RateLimitPerSecond, request.ExpiresAt), http.CreationSeed());
+        var created = issued.Key;
+        return ApiResults.Created($"/v1/api-keys/{created.KeyId}", new CreatedApiKeyResponse(created.KeyId, issued.Secret, created.Prefix, created.Name,
+            created.Scopes, created.DatasetAccessMode, created.DatasetIds, SpendLimitResponse.From(created.SpendLimit),
+            created.RateLimitPerSecond, created.CreatedAt, created.ExpiresAt));
     }
 
     private static async Task<EnvelopeResult<Page<ApiKeyResponse>>> ListAsync(
@@ -163,13 +142,12 @@ public static class ApiKeysEndpoints
     }
 
     private static async Task<EnvelopeResult<ApiKeyResponse>> UpdateAsync(
-        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains, ApiKeyProjection keys,
-        CatalogReader datasets)
+        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
     {
         var caller = http.Require();
         var grain = await FindAsync(caller, keyId, grains, keys);
         var request = body.Value;
-        await EnsureUsableAsync(caller, request.DatasetIds, datasets);
+        if (request.DatasetIds is not null) await grains.GetGrain<IApiKeyIssuerGrain>(0).EnsureUsable(caller, request.DatasetIds);
         var patch = new ApiKeyPatch(request.Name, request.DatasetAccessMode, request.DatasetIds?.Distinct().ToArray(),
             ApiKeyRules.ToSpendLimit(request.SpendLimit), false, request.RateLimitPerSecond, false);
         return ApiResults.Ok(ApiKeyResponse.From(await grain.Update(caller, patch)));
@@ -180,16 +158,6 @@ public static class ApiKeysEndpoints
         var caller = http.Require();
         var grain = await FindAsync(caller, keyId, grains, keys);
         return ApiResults.Ok(ApiKeyResponse.From(await grain.Revoke(caller)));
-    }
-
-    /// <summary>An allow-list may only name datasets the tenant may use (422 naming <c>dataset_ids[i]</c>).</summary>
-    private static async Task EnsureUsableAsync(Caller caller, IReadOnlyList<string>? datasetIds, CatalogReader datasets)
-    {
-        if (datasetIds is null || datasetIds.Count == 0) return;
-        var usable = await datasets.UsableAsync(caller.TenantId, datasetIds);
-        var errors = datasetIds.Select((id, i) => (id, i)).Where(x => !usable.Contains(x.id))
-            .Select(x => new FieldError($"dataset_ids[{x.i}]", "is not a dataset this tenant may use")).ToArray();
-        if (errors.Length > 0) throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", errors);
     }
 
     private static async Task<IApiKeyGrain> FindAsync(Caller caller, string keyId, IGrainFactory grains, ApiKeyProjection keys)

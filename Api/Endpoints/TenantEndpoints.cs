@@ -128,8 +128,7 @@ public static class TenantEndpoints
     private static async Task<EnvelopeResult<CreatedInvitationResponse>> InviteAsync(JsonBody<CreateInvitationRequest> body, HttpContext http, IGrainFactory grains)
     {
         var tenant = Tenant(http, grains, out var caller);
-        var issued = await tenant.Invite(caller, new NewInvitation(http.NewId(IdPrefixes.Invitation), EmailAddress.Normalize(body.Value.Email!),
-            body.Value.Roles!, http.NewSecret("invitation-token", SecretTokens.Base62, InvitationTokens.SecretLength)));
+        var issued = await tenant.Invite(caller, new NewInvitation(EmailAddress.Normalize(body.Value.Email!), body.Value.Roles!), http.CreationSeed());
         var i = issued.Invitation;
         return ApiResults.Created($"/v1/tenant/invitations/{i.InvitationId}", new CreatedInvitationResponse(i.InvitationId, issued.Token, i.Email, i.Roles, i.ExpiresAt));
     }

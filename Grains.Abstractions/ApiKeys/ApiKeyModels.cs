@@ -71,3 +71,18 @@ public sealed record KeyPrincipal(
     [property: Id(4)] IReadOnlyList<string> DatasetIds,
     [property: Id(5)] RateDecision Rate,
     [property: Id(6)] SpendLimit? SpendLimit = null);
+
+/// <summary>What a caller asks for in a new key (fields already validated for shape).</summary>
+[GenerateSerializer, Alias("Ipto.ApiKeyRequest")]
+public sealed record ApiKeyRequest(
+    [property: Id(0)] string Name,
+    [property: Id(1)] IReadOnlyList<string> Scopes,
+    [property: Id(2)] string DatasetAccessMode,
+    [property: Id(3)] IReadOnlyList<string> DatasetIds,
+    [property: Id(4)] SpendLimit? SpendLimit,
+    [property: Id(5)] double? RateLimitPerSecond,
+    [property: Id(6)] DateTimeOffset? ExpiresAt);
+
+/// <summary>A new key's view and the full key (<c>ipto_{prefix}_{secret}</c>), shown this once.</summary>
+[GenerateSerializer, Alias("Ipto.IssuedApiKey")]
+public sealed record IssuedApiKey([property: Id(0)] ApiKeyView Key, [property: Id(1)] string Secret);

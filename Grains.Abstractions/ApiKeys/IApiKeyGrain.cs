@@ -25,3 +25,22 @@ public interface IApiKeyGrain : IGrainWithStringKey
     [Alias("Revoke")]
     Task<ApiKeyView> Revoke(Caller caller);
 }
+
+/// <summary>
+/// Issues API keys (SPEC §3): a key never holds a scope its creator lacks, an allow-list names only datasets the
+/// tenant may use, and the secret is made here, returned once and stored only as a hash.
+/// </summary>
+[Alias("Ipto.IApiKeyIssuerGrain")]
+public interface IApiKeyIssuerGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// A new key for <paramref name="caller"/>'s tenant; with <paramref name="seed"/> (an Idempotency-Key's) its id,
+    /// prefix and secret are derived, so a retry returns the key its first attempt made, with the same secret.
+    /// </summary>
+    [Alias("Issue")]
+    Task<IssuedApiKey> Issue(Caller caller, ApiKeyRequest request, Ipto.Idempotency.CreationSeed? seed = null);
+
+    /// <summary>The allow-list rule alone (for a PATCH): 422 naming <c>dataset_ids[i]</c> for a dataset the tenant may not use.</summary>
+    [Alias("EnsureUsable")]
+    Task EnsureUsable(Caller caller, IReadOnlyList<string> datasetIds);
+}

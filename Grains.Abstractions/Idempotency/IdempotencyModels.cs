@@ -34,3 +34,14 @@ public sealed record IdempotentIdSeed(
     [property: Id(0)] DateTimeOffset FirstStartedAt,
     [property: Id(1)] byte[] Seed,
     [property: Id(2)] bool EarlierAttemptBegan = false);
+
+/// <summary>
+/// What a grain that creates resources under an Idempotency-Key derives their ids and secrets from: the key's durable
+/// seed and first-attempt time, and a secret key that needs the Idempotency-Key itself (never stored), so every attempt
+/// creates the same resources and secrets.
+/// </summary>
+[GenerateSerializer, Alias("Ipto.CreationSeed")]
+public sealed record CreationSeed(
+    [property: Id(0)] DateTimeOffset FirstStartedAt,
+    [property: Id(1)] byte[] IdSeed,
+    [property: Id(2)] byte[] SecretKey);

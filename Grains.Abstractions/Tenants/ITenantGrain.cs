@@ -31,16 +31,9 @@ public sealed record Invitation(
 [GenerateSerializer, Alias("Ipto.IssuedInvitation")]
 public sealed record IssuedInvitation([property: Id(0)] Invitation Invitation, [property: Id(1)] string Token);
 
-/// <summary>
-/// An invitation to issue. The caller chooses its id and the secret part of its token (random, or derived from an
-/// Idempotency-Key so a retry names the same invitation); the tenant grain composes the token and stores its hash.
-/// </summary>
+/// <summary>An invitation to issue: a normalized email and the roles it grants.</summary>
 [GenerateSerializer, Alias("Ipto.NewInvitation")]
-public sealed record NewInvitation(
-    [property: Id(0)] string InvitationId,
-    [property: Id(1)] string Email,
-    [property: Id(2)] IReadOnlyList<string> Roles,
-    [property: Id(3)] string TokenSecret);
+public sealed record NewInvitation([property: Id(0)] string Email, [property: Id(1)] IReadOnlyList<string> Roles);
 
 public static class InvitationStatuses
 {
@@ -83,9 +76,12 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("RemoveMember")]
     Task RemoveMember(Caller caller, string userId);
 
-    /// <summary>Issues an invitation; the same invitation again (a retry) returns it, another one under its id is 409.</summary>
+    /// <summary>
+    /// Issues an invitation with a new id and token, derived from <paramref name="seed"/> when the request has an
+    /// Idempotency-Key: a retry then returns the invitation (and token) its first attempt made.
+    /// </summary>
     [Alias("Invite")]
-    Task<IssuedInvitation> Invite(Caller caller, NewInvitation invitation);
+    Task<IssuedInvitation> Invite(Caller caller, NewInvitation invitation, Ipto.Idempotency.CreationSeed? seed = null);
 
     [Alias("ListInvitations")]
     Task<IReadOnlyList<Invitation>> ListInvitations(Caller caller);

@@ -180,7 +180,7 @@ public sealed class SearchCoordinatorGrain(
         if (recorded) return page;
         // Another attempt of this idempotent search was recorded first (it ran on while this one was retried): its page stands.
         await ReleaseAsync(caller, reservation);
-        return await ReplayAsync(attempt! with { MayHaveRun = true })
+        return (attempt is null ? null : await ReplayAsync(attempt with { MayHaveRun = true }))
                ?? throw new IptoException(ErrorCodes.ServiceUnavailable, "The search could not be recorded; retry shortly.");
     }
 

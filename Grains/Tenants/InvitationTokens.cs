@@ -11,8 +11,6 @@ public static class InvitationTokens
 
     public static string Compose(string tenantId, string secret) => $"{Prefix}{tenantId[(IdPrefixes.Tenant.Length + 1)..]}_{secret}";
 
-    public static bool IsSecret(string secret) => secret.Length == SecretLength && SecretTokens.IsBase62(secret);
-
     public static bool TryGetTenant(string token, out string tenantId)
     {
         tenantId = "";

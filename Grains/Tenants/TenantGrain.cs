@@ -1,7 +1,9 @@
 using Ipto.Common;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Identity;
+using Ipto.Grains.Idempotency;
 using Ipto.Identity;
+using Ipto.Idempotency;
 using Ipto.Tenants;
 using Microsoft.Extensions.Options;
 
@@ -124,14 +126,14 @@ public sealed class TenantGrain(
         await GrainFactory.GetGrain<IUserGrain>(userId).Remove();
     }
 
-    public async Task<IssuedInvitation> Invite(Caller caller, NewInvitation request)
+    public async Task<IssuedInvitation> Invite(Caller caller, NewInvitation request, CreationSeed? seed = null)
     {
         var managerRoles = EnsureManager(caller);
-        if (!Ids.IsValid(request.InvitationId, IdPrefixes.Invitation) || !InvitationTokens.IsSecret(request.TokenSecret))
-            throw new IptoException(ErrorCodes.InvalidRequest, "An invitation needs an inv_ id and a 43-character base62 token secret.");
-        var token = InvitationTokens.Compose(TenantId, request.TokenSecret);
+        var values = new CreationValues(seed);
+        var invitationId = values.NewId(IdPrefixes.Invitation);
+        var token = InvitationTokens.Compose(TenantId, values.NewSecret("invitation-token", SecretTokens.Base62, InvitationTokens.SecretLength));
         var now = time.GetUtcNow();
-        if (state.State.Invitations.Find(i => i.InvitationId == request.InvitationId) is { } existing)
+        if (state.State.Invitations.Find(i => i.InvitationId == invitationId) is { } existing)
         {
             if (existing.Email == request.Email && existing.CreatedBy == caller.PrincipalId && SecretTokens.HashEquals(token, existing.TokenHash))
                 return new IssuedInvitation(View(existing, now), token);
@@ -145,7 +147,7 @@ public sealed class TenantGrain(
 
         var invitation = new InvitationState
         {
-            InvitationId = request.InvitationId,
+            InvitationId = invitationId,
             Email = request.Email,
             Roles = [.. request.Roles.Distinct()],
             TokenHash = SecretTokens.Hash(token),

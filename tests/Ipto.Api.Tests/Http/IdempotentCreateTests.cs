@@ -115,14 +115,13 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
         public async Task Invoke(IIncomingGrainCallContext context)
         {
             await context.Invoke();
-            var arguments = context.Request.GetArgumentCount();
-            var doomed = (arguments == 0 ? null : context.Request.GetArgument(arguments - 1)) switch
+            var doomed = Enumerable.Range(0, context.Request.GetArgumentCount()).Select(i => context.Request.GetArgument(i) switch
             {
                 NewDataset { Name: Doomed } => nameof(IDatasetGrain),
                 NewApiKey { Name: Doomed } => nameof(IApiKeyGrain),
                 NewInvitation { Email: DoomedEmail } => nameof(ITenantGrain),
                 _ => null,
-            };
+            }).FirstOrDefault(d => d is not null);
             if (doomed is null) return;
             lock (_failures)
             {
