@@ -147,7 +147,6 @@ public static class ApiKeysEndpoints
         var caller = http.Require();
         var grain = await FindAsync(caller, keyId, grains, keys);
         var request = body.Value;
-        if (request.DatasetIds is not null) await grains.GetGrain<IApiKeyIssuerGrain>(0).EnsureUsable(caller, request.DatasetIds);
         var patch = new ApiKeyPatch(request.Name, request.DatasetAccessMode, request.DatasetIds?.Distinct().ToArray(),
             ApiKeyRules.ToSpendLimit(request.SpendLimit), false, request.RateLimitPerSecond, false);
         return ApiResults.Ok(ApiKeyResponse.From(await grain.Update(caller, patch)));

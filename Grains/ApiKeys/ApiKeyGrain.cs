@@ -20,6 +20,8 @@ public sealed class ApiKeyGrain(
     TimeProvider time,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
+    private IApiKeyIssuerGrain Issuer => GrainFactory.GetGrain<IApiKeyIssuerGrain>(0);
+
     private static void EnsureSpendLimitInRange(SpendLimit? limit)
     {
         if (limit is { AmountMicros: < 0 or > Money.MaxLimitMicros })
@@ -98,19 +100,24 @@ public sealed class ApiKeyGrain(
     public async Task<ApiKeyView> Update(Caller caller, ApiKeyPatch patch)
     {
         EnsureVisibleTo(caller);
-        if (state.State.RevokedAt is not null) throw IptoException.InvalidTransition("API key", ApiKeyStatuses.Revoked, "updated");
-        if (patch.Name is not null) state.State.Name = patch.Name;
-        if (patch.DatasetAccessMode is not null) state.State.DatasetAccessMode = patch.DatasetAccessMode;
-        if (patch.DatasetIds is not null) state.State.DatasetIds = [.. patch.DatasetIds];
-        if (state.State.DatasetAccessMode == DatasetAccessModes.AllAvailable && patch.DatasetAccessMode is not null) state.State.DatasetIds = [];
-        if (state.State.DatasetAccessMode == DatasetAccessModes.AllowList && state.State.DatasetIds.Count == 0)
+        if (patch.DatasetIds is { Count: > 0 } named) await Issuer.EnsureUsable(caller, named);
+        var s = state.State;
+        if (s.RevokedAt is not null) throw IptoException.InvalidTransition("API key", ApiKeyStatuses.Revoked, "updated");
+        // Everything is checked before anything changes: a refused patch leaves the key as it was.
+        var mode = patch.DatasetAccessMode ?? s.DatasetAccessMode;
+        var datasetIds = mode == DatasetAccessModes.AllAvailable && patch.DatasetAccessMode is not null ? [] : patch.DatasetIds?.ToList() ?? s.DatasetIds;
+        if (mode == DatasetAccessModes.AllowList && datasetIds.Count == 0)
             throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.",
                 [new FieldError("dataset_ids", "must name at least one dataset when dataset_access_mode is allow_list")]);
         EnsureSpendLimitInRange(patch.SpendLimit);
-        if (patch.ClearSpendLimit) state.State.SpendLimit = null;
-        else if (patch.SpendLimit is not null) state.State.SpendLimit = patch.SpendLimit;
-        if (patch.ClearRateLimit) state.State.RateLimitPerSecond = null;
-        else if (patch.RateLimitPerSecond is not null) state.State.RateLimitPerSecond = patch.RateLimitPerSecond;
+
+        if (patch.Name is not null) s.Name = patch.Name;
+        s.DatasetAccessMode = mode;
+        s.DatasetIds = [.. datasetIds];
+        if (patch.ClearSpendLimit) s.SpendLimit = null;
+        else if (patch.SpendLimit is not null) s.SpendLimit = patch.SpendLimit;
+        if (patch.ClearRateLimit) s.RateLimitPerSecond = null;
+        else if (patch.RateLimitPerSecond is not null) s.RateLimitPerSecond = patch.RateLimitPerSecond;
         await SaveAsync();
         return View();
     }

@@ -197,6 +197,24 @@ public sealed partial class ApiKeyTests(IdentityFixture api) : IClassFixture<Ide
         Assert.Equal("6", (await agent.GetAsync("/v1/me")).Headers.GetValues("X-RateLimit-Limit").Single());
     }
 
+    [Fact]
+    public async Task ARefusedPatchLeavesTheKeyAsItWas()
+    {
+        using var owner = await OwnerAsync();
+        var (keyId, _) = await owner.CreateKeyAsync("datasets:read");
+        var datasetId = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "Allowed" }))).DataAsync(HttpStatusCode.Created))
+            .GetProperty("dataset_id").GetString()!;
+        await (await owner.PatchAsync($"/v1/api-keys/{keyId}", Body(new { name = "before", dataset_access_mode = "allow_list", dataset_ids = new[] { datasetId } }))).DataAsync();
+
+        // An allow-list emptied by the patch is refused after the name in the same patch was read.
+        await (await owner.PatchAsync($"/v1/api-keys/{keyId}", Body(new { name = "after", dataset_ids = Array.Empty<string>() })))
+            .ErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+
+        var key = await (await owner.GetAsync($"/v1/api-keys/{keyId}")).DataAsync();
+        Assert.Equal("before", key.GetProperty("name").GetString());
+        Assert.Equal([datasetId], key.GetProperty("dataset_ids").EnumerateArray().Select(d => d.GetString()));
+    }
+
     [Theory]
     [InlineData("{\"scopes\":[\"datasets:read\"]}", "name")]
     [InlineData("{\"name\":\"k\"}", "scopes")]
