@@ -42,9 +42,9 @@ public static class ActivityEndpoints
             throw new IptoException(ErrorCodes.InvalidRequest, "from must be before to.", [new FieldError("from", "must be before to")]);
 
         var query = new SearchActivityQuery(caller.TenantId, apiKeyId, range.From, range.To);
-        var (page, total) = await pager.PageWithTotalAsync(limit, cursor, $"searches:{caller.TenantId}:{apiKeyId}:{from}:{to}",
+        var page = await pager.PageWithTotalAsync(limit, cursor, $"searches:{caller.TenantId}:{apiKeyId}:{from}:{to}",
             async (after, take) => await activity.SearchesAsync(query, after, take), r => r.SearchActivityId, SearchActivityResponse.From);
-        return ApiResults.Ok(new SearchActivityPage(page.Items, page.NextCursor, page.HasMore, total ?? 0));
+        return ApiResults.Ok(new SearchActivityPage(page.Items, page.NextCursor, page.HasMore, page.Total ?? 0));
     }
 
     private static DateTimeOffset? Timestamp(string name, string? value)

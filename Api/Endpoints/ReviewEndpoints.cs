@@ -59,7 +59,7 @@ public static class ReviewEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<StagedObjectResponse>>> QueueAsync(
-        HttpContext http, IGrainFactory grains, CursorCodecProvider codecs, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, IGrainFactory grains, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery(Name = "review_state")] string? reviewState, [FromQuery(Name = "tenant_id")] string? tenantId, [FromQuery(Name = "dataset_id")] string? datasetId)
     {
         var caller = http.Require();
@@ -67,14 +67,12 @@ public static class ReviewEndpoints
         var states = ReviewQueueQuery.ReviewStatesListed;
         if (!states.Contains(reviewState))
             throw new IptoException(ErrorCodes.InvalidRequest, "Unknown review_state filter.", [new FieldError("review_state", $"must be one of: {string.Join(", ", states)}")]);
-        var page = PageRequest.Parse(limit, cursor);
-        var codec = await codecs.GetAsync();
-        var scope = $"review:{reviewState}:{tenantId}:{datasetId}";
-        var after = page.Cursor is null ? null : codec.Decode(scope, page.Cursor);
-        var queue = await grains.GetGrain<IReviewQueueGrain>(0).List(caller, new ReviewQueueQuery(reviewState, tenantId, datasetId, after, page.Limit + 1));
-        var result = page.ToPage(queue.Items, r => r.Object.ObjectId, codec, scope, queue.Total);
-        return ApiResults.Ok(new Page<StagedObjectResponse>(result.Items.Select(r => StagedObjectResponse.From(r.Object, r.DatasetName)).ToArray(),
-            result.NextCursor, result.HasMore, queue.Total));
+        var queue = grains.GetGrain<IReviewQueueGrain>(0);
+        return ApiResults.Ok(await pager.PageWithTotalAsync(limit, cursor, $"review:{reviewState}:{tenantId}:{datasetId}", async (after, take) =>
+            {
+                var page = await queue.List(caller, new ReviewQueueQuery(reviewState, tenantId, datasetId, after, take));
+                return (page.Items, (long?)page.Total);
+            }, r => r.Object.ObjectId, r => StagedObjectResponse.From(r.Object, r.DatasetName)));
     }
 
     private static async Task<EnvelopeResult<StagedObjectDetail>> DetailAsync(

@@ -9,16 +9,12 @@ public sealed class KeysetPager(CursorCodecProvider codecs)
 {
     /// <param name="scope">What the cursor is valid for: the list, its tenant and its filters.</param>
     /// <param name="fetch">Rows in list order after a position (null: from the start), at most the given count.</param>
-    public async Task<Page<TItem>> PageAsync<TRow, TItem>(string? limit, string? cursor, string scope,
-        Func<string?, int, Task<IReadOnlyList<TRow>>> fetch, Func<TRow, string> positionOf, Func<TRow, TItem> toItem)
-    {
-        var (page, total) = await PageWithTotalAsync(limit, cursor, scope,
-            async (after, take) => (await fetch(after, take), (long?)null), positionOf, toItem);
-        return page;
-    }
+    public Task<Page<TItem>> PageAsync<TRow, TItem>(string? limit, string? cursor, string scope,
+        Func<string?, int, Task<IReadOnlyList<TRow>>> fetch, Func<TRow, string> positionOf, Func<TRow, TItem> toItem) =>
+        PageWithTotalAsync(limit, cursor, scope, async (after, take) => (await fetch(after, take), (long?)null), positionOf, toItem);
 
-    /// <summary>As <see cref="PageAsync{TRow,TItem}"/>, for a list whose fetch also counts every row of the filter.</summary>
-    public async Task<(Page<TItem> Page, long? Total)> PageWithTotalAsync<TRow, TItem>(string? limit, string? cursor, string scope,
+    /// <summary>As <see cref="PageAsync{TRow,TItem}"/>, for a list whose fetch also counts every row of the filter (the page's total).</summary>
+    public async Task<Page<TItem>> PageWithTotalAsync<TRow, TItem>(string? limit, string? cursor, string scope,
         Func<string?, int, Task<(IReadOnlyList<TRow> Rows, long? Total)>> fetch, Func<TRow, string> positionOf, Func<TRow, TItem> toItem)
     {
         var request = PageRequest.Parse(limit, cursor);
@@ -26,6 +22,6 @@ public sealed class KeysetPager(CursorCodecProvider codecs)
         var after = request.Cursor is null ? null : codec.Decode(scope, request.Cursor);
         var (rows, total) = await fetch(after, request.Limit + 1);
         var page = request.ToPage(rows, positionOf, codec, scope, total);
-        return (new Page<TItem>(page.Items.Select(toItem).ToArray(), page.NextCursor, page.HasMore, page.Total), total);
+        return new Page<TItem>(page.Items.Select(toItem).ToArray(), page.NextCursor, page.HasMore, page.Total);
     }
 }
