@@ -1,8 +1,8 @@
 using Ipto.Api.Endpoints;
+using Ipto.Api.Hosting;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
-using Ipto.Api.Http.Paging;
 using Ipto.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -46,11 +46,10 @@ builder.Services.AddAuthorization();
 // Ipto); authentication registers it anyway, and its default key ring writes unencrypted key files to the user's home
 // and warns at every start. In-memory keys make it do neither.
 builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
-builder.Services.AddSingleton<Draining>();
+builder.Services.AddSingleton(sp => new Draining(ipto.Api.DrainPeriod, sp.GetRequiredService<ILogger<Draining>>()));
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
 builder.Services.AddSingleton<IdempotencyFilter>();
-builder.Services.AddSingleton<CursorCodecProvider>();
-builder.Services.AddSingleton<KeysetPager>();
+builder.Services.AddSingleton(ipto.ObjectStore.IsLocal ? new LargeBodyRoutes(LocalObjectStoreEndpoints.RoutePattern) : new LargeBodyRoutes());
 builder.Services.AddOpenApi("v1");
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 

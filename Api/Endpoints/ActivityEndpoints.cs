@@ -1,9 +1,8 @@
 using System.Globalization;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
-using Ipto.Api.Http.Paging;
 using Ipto.Common;
-using Ipto.Grains.Metering;
+using Ipto.Metering;
 using Ipto.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -13,7 +12,7 @@ public sealed record SearchActivityResponse(
     string SearchActivityId, string QueryText, string? ApiKeyId, IReadOnlyList<string> DatasetIds, int ResultCount, decimal ChargedAmount,
     string Currency, DateTimeOffset OccurredAt)
 {
-    public static SearchActivityResponse From(SearchActivityRow r) =>
+    public static SearchActivityResponse From(SearchActivity r) =>
         new(r.SearchActivityId, r.QueryText, r.ApiKeyId, r.DatasetIds, r.ResultCount, Money.FromMicros(r.ChargedMicros), Money.Currency, r.OccurredAt);
 }
 
@@ -31,19 +30,11 @@ public static class ActivityEndpoints
     }
 
     private static async Task<EnvelopeResult<SearchActivityPage>> SearchesAsync(
-        HttpContext http, ActivityReader activity, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, IGrainFactory grains, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery(Name = "api_key_id")] string? apiKeyId, [FromQuery] string? from, [FromQuery] string? to)
     {
-        var caller = http.Require();
-        if (apiKeyId is not null && !Ids.IsValid(apiKeyId, IdPrefixes.ApiKey))
-            throw new IptoException(ErrorCodes.InvalidRequest, "api_key_id is not an API key id.", [new FieldError("api_key_id", "is not an API key id")]);
-        var range = (From: Timestamp("from", from), To: Timestamp("to", to));
-        if (range.From is not null && range.To is not null && range.From >= range.To)
-            throw new IptoException(ErrorCodes.InvalidRequest, "from must be before to.", [new FieldError("from", "must be before to")]);
-
-        var query = new SearchActivityQuery(caller.TenantId, apiKeyId, range.From, range.To);
-        var page = await pager.PageWithTotalAsync(limit, cursor, $"searches:{caller.TenantId}:{apiKeyId}:{from}:{to}",
-            async (after, take) => await activity.SearchesAsync(query, after, take), r => r.SearchActivityId, SearchActivityResponse.From);
+        var filter = new SearchActivityFilter(apiKeyId, Timestamp("from", from), Timestamp("to", to));
+        var page = (await grains.GetGrain<IActivityGrain>(0).Searches(http.Require(), filter, PageRequest.Parse(limit, cursor))).Map(SearchActivityResponse.From);
         return ApiResults.Ok(new SearchActivityPage(page.Items, page.NextCursor, page.HasMore, page.Total ?? 0));
     }
 

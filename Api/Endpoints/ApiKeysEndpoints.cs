@@ -2,12 +2,8 @@ using System.Globalization;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
-using Ipto.Api.Http.Paging;
 using Ipto.ApiKeys;
 using Ipto.Common;
-using Ipto.Grains.ApiKeys;
-using Ipto.Grains.Datasets;
-using Ipto.Grains.Identity;
 using Ipto.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -117,7 +113,7 @@ public static class ApiKeysEndpoints
     {
         var caller = http.Require();
         var request = body.Value;
-        var issued = await grains.GetGrain<IApiKeyIssuerGrain>(0).Issue(caller, new ApiKeyRequest(request.Name!, request.Scopes!,
+        var issued = await Keys(grains).Issue(caller, new ApiKeyRequest(request.Name!, request.Scopes!,
             request.DatasetAccessMode ?? DatasetAccessModes.AllAvailable, request.DatasetIds ?? [], ApiKeyRules.ToSpendLimit(request.SpendLimit),
             request.RateLimitPerSecond, request.ExpiresAt), http.CreationSeed());
         var created = issued.Key;
@@ -126,43 +122,23 @@ public static class ApiKeysEndpoints
             created.RateLimitPerSecond, created.CreatedAt, created.ExpiresAt));
     }
 
-    private static async Task<EnvelopeResult<Page<ApiKeyResponse>>> ListAsync(
-        HttpContext http, ApiKeyProjection keys, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor)
-    {
-        var caller = http.Require();
-        return ApiResults.Ok(await pager.PageAsync(limit, cursor, "api-keys:" + caller.TenantId,
-            async (after, take) => await keys.ListAsync(caller.TenantId, after, take), k => k.KeyId, ApiKeyResponse.From));
-    }
+    private static async Task<EnvelopeResult<Page<ApiKeyResponse>>> ListAsync(HttpContext http, IGrainFactory grains, [FromQuery] string? limit, [FromQuery] string? cursor) =>
+        ApiResults.Ok((await Keys(grains).List(http.Require(), PageRequest.Parse(limit, cursor))).Map(ApiKeyResponse.From));
 
-    private static async Task<EnvelopeResult<ApiKeyResponse>> GetAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
-    {
-        var caller = http.Require();
-        var grain = await FindAsync(caller, keyId, grains, keys);
-        return ApiResults.Ok(ApiKeyResponse.From(await grain.Get(caller)));
-    }
+    private static async Task<EnvelopeResult<ApiKeyResponse>> GetAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains) =>
+        ApiResults.Ok(ApiKeyResponse.From(await Keys(grains).Get(http.Require(), keyId)));
 
     private static async Task<EnvelopeResult<ApiKeyResponse>> UpdateAsync(
-        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
+        [FromRoute(Name = "api_key_id")] string keyId, JsonBody<UpdateApiKeyRequest> body, HttpContext http, IGrainFactory grains)
     {
-        var caller = http.Require();
-        var grain = await FindAsync(caller, keyId, grains, keys);
         var request = body.Value;
         var patch = new ApiKeyPatch(request.Name, request.DatasetAccessMode, request.DatasetIds?.Distinct().ToArray(),
             ApiKeyRules.ToSpendLimit(request.SpendLimit), false, request.RateLimitPerSecond, false);
-        return ApiResults.Ok(ApiKeyResponse.From(await grain.Update(caller, patch)));
+        return ApiResults.Ok(ApiKeyResponse.From(await Keys(grains).Update(http.Require(), keyId, patch)));
     }
 
-    private static async Task<EnvelopeResult<ApiKeyResponse>> RevokeAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains, ApiKeyProjection keys)
-    {
-        var caller = http.Require();
-        var grain = await FindAsync(caller, keyId, grains, keys);
-        return ApiResults.Ok(ApiKeyResponse.From(await grain.Revoke(caller)));
-    }
+    private static async Task<EnvelopeResult<ApiKeyResponse>> RevokeAsync([FromRoute(Name = "api_key_id")] string keyId, HttpContext http, IGrainFactory grains) =>
+        ApiResults.Ok(ApiKeyResponse.From(await Keys(grains).Revoke(http.Require(), keyId)));
 
-    private static async Task<IApiKeyGrain> FindAsync(Caller caller, string keyId, IGrainFactory grains, ApiKeyProjection keys)
-    {
-        if (!Ids.IsValid(keyId, IdPrefixes.ApiKey)) throw IptoException.NotFound("API key");
-        var prefix = await keys.FindPrefixAsync(caller.TenantId, keyId) ?? throw IptoException.NotFound("API key");
-        return grains.GetGrain<IApiKeyGrain>(prefix);
-    }
+    private static IApiKeyDirectoryGrain Keys(IGrainFactory grains) => grains.GetGrain<IApiKeyDirectoryGrain>(0);
 }

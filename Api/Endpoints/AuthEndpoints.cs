@@ -3,10 +3,7 @@ using Ipto.Api.Http;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
-using Ipto.Grains.Hosting;
-using Ipto.Grains.Identity;
 using Ipto.Identity;
-using Microsoft.Extensions.Options;
 
 namespace Ipto.Api.Endpoints;
 
@@ -62,27 +59,25 @@ public static class AuthEndpoints
         return v1;
     }
 
-    private static async Task<EnvelopeResult<SignupResponse>> SignupAsync(JsonBody<SignupRequest> body, HttpContext http, IGrainFactory grains, IOptions<IptoOptions> options)
+    private static async Task<EnvelopeResult<SignupResponse>> SignupAsync(JsonBody<SignupRequest> body, HttpContext http, IGrainFactory grains)
     {
-        await TakeAuthTokenAsync(http, grains, options.Value);
+        var signIn = await AdmitAsync(http, grains);
         var request = body.Value;
-        var email = EmailAddress.Normalize(request.Email!);
-        var account = await grains.GetGrain<IEmailIndexGrain>(email)
-            .Signup(new SignupCommand(email, request.Password!, request.DisplayName!, request.TenantName, InvitationToken: request.InvitationToken));
-        var (token, _) = await grains.GetGrain<IUserGrain>(account.UserId).OpenSession();
-        return ApiResults.Created("/v1/me", new SignupResponse(account.UserId, account.TenantId, token, request.DisplayName!, email));
+        var session = await signIn.Signup(new SignupCommand(request.Email!, request.Password!, request.DisplayName!, request.TenantName,
+            InvitationToken: request.InvitationToken));
+        return ApiResults.Created("/v1/me", new SignupResponse(session.UserId, session.TenantId, session.SessionToken, request.DisplayName!, session.Email));
     }
 
-    private static async Task<EnvelopeResult<LoginResponse>> LoginAsync(JsonBody<LoginRequest> body, HttpContext http, IGrainFactory grains, IOptions<IptoOptions> options)
+    private static async Task<EnvelopeResult<LoginResponse>> LoginAsync(JsonBody<LoginRequest> body, HttpContext http, IGrainFactory grains)
     {
-        await TakeAuthTokenAsync(http, grains, options.Value);
-        var result = await grains.GetGrain<IEmailIndexGrain>(EmailAddress.Normalize(body.Value.Email!)).Login(body.Value.Password!);
-        switch (result.Outcome)
+        var signIn = await AdmitAsync(http, grains);
+        var attempt = await signIn.Login(body.Value.Email!, body.Value.Password!);
+        switch (attempt.Outcome)
         {
             case LoginOutcome.Throttled:
                 http.Response.OnStarting(() =>
                 {
-                    http.Response.Headers.RetryAfter = result.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                    http.Response.Headers.RetryAfter = attempt.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                     return Task.CompletedTask;
                 });
                 throw new IptoException(ErrorCodes.RateLimited, "Too many failed logins for this email; retry later.");
@@ -90,8 +85,8 @@ public static class AuthEndpoints
                 throw new IptoException(ErrorCodes.InvalidCredentials, "The email or password is wrong.");
         }
 
-        var (token, expiresAt) = await grains.GetGrain<IUserGrain>(result.UserId!).OpenSession();
-        return ApiResults.Ok(new LoginResponse(token, expiresAt, (long)options.Value.Identity.SessionIdleTimeout.TotalSeconds, result.UserId!, result.TenantId!));
+        var session = attempt.Session!;
+        return ApiResults.Ok(new LoginResponse(session.SessionToken, session.ExpiresAt, (long)session.IdleTimeout.TotalSeconds, session.UserId, session.TenantId));
     }
 
     private static async Task<EnvelopeResult<LogoutResponse>> LogoutAsync(HttpContext http, IGrainFactory grains)
@@ -104,12 +99,12 @@ public static class AuthEndpoints
     }
 
     /// <summary>One bucket per client IP for signup and login together, across the cluster.</summary>
-    private static async Task TakeAuthTokenAsync(HttpContext http, IGrainFactory grains, IptoOptions options)
+    private static async Task<ISignInGrain> AdmitAsync(HttpContext http, IGrainFactory grains)
     {
-        var perMinute = options.RateLimits.AuthPerIpPerMinute;
-        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var decision = await grains.GetGrain<IRateLimitGrain>("auth-ip:" + ip).Take(perMinute / 60.0, perMinute);
+        var signIn = grains.GetGrain<ISignInGrain>(0);
+        var decision = await signIn.Admit(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         RateLimitHeaders.Attach(http, decision);
         if (!decision.Allowed) throw new IptoException(ErrorCodes.RateLimited, "Too many signup or login attempts from this address; retry later.");
+        return signIn;
     }
 }

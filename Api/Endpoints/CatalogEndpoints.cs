@@ -1,9 +1,7 @@
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
-using Ipto.Api.Http.Paging;
 using Ipto.Common;
 using Ipto.Datasets;
-using Ipto.Grains.Datasets;
 using Ipto.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -20,8 +18,6 @@ public sealed record CatalogDatasetResponse(
 /// <summary><c>GET /v1/catalog/datasets</c>: active listed and restricted datasets of every tenant, public fields only.</summary>
 public static class CatalogEndpoints
 {
-    public const int MaxQueryLength = 2000;
-
     public static RouteGroupBuilder MapCatalogEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapGroup("/catalog").WithTags("Catalog")
@@ -30,26 +26,12 @@ public static class CatalogEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<CatalogDatasetResponse>>> ListAsync(
-        HttpContext http, CatalogReader catalog, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, IGrainFactory grains, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery] string? q, [FromQuery(Name = "source_modality")] string? sourceModality,
         [FromQuery(Name = "monetization_mode")] string? monetizationMode, [FromQuery(Name = "pricing_model")] string? pricingModel)
     {
-        var caller = http.Require();
-        Filter("source_modality", sourceModality, DatasetVocabulary.Modalities);
-        Filter("monetization_mode", monetizationMode, DatasetVocabulary.MonetizationModes);
-        Filter("pricing_model", pricingModel, DatasetVocabulary.PricingModels);
-        if (q is { Length: > MaxQueryLength })
-            throw new IptoException(ErrorCodes.InvalidRequest, $"q must be at most {MaxQueryLength} characters.", [new FieldError("q", $"must be at most {MaxQueryLength} characters")]);
-        var words = (q ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().Take(20).ToArray();
-
-        var query = new CatalogQuery(words, sourceModality, monetizationMode, pricingModel);
-        return ApiResults.Ok(await pager.PageAsync(limit, cursor, $"catalog:{caller.TenantId}:{string.Join(' ', words)}:{sourceModality}:{monetizationMode}:{pricingModel}",
-            async (after, take) => await catalog.ListAsync(caller.TenantId, query, after, take), e => e.DatasetId, CatalogDatasetResponse.From));
-    }
-
-    private static void Filter(string name, string? value, IReadOnlyList<string> allowed)
-    {
-        if (value is not null && !allowed.Contains(value))
-            throw new IptoException(ErrorCodes.InvalidRequest, $"Unknown {name} filter.", [new FieldError(name, $"must be one of: {string.Join(", ", allowed)}")]);
+        var page = await grains.GetGrain<IDatasetDirectoryGrain>(0).Catalog(http.Require(),
+            new CatalogQuery(q, sourceModality, monetizationMode, pricingModel), PageRequest.Parse(limit, cursor));
+        return ApiResults.Ok(page.Map(CatalogDatasetResponse.From));
     }
 }

@@ -1,10 +1,8 @@
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
-using Ipto.Api.Http.Paging;
 using Ipto.Common;
 using Ipto.Datasets;
-using Ipto.Grains.Datasets;
 using Ipto.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -160,7 +158,7 @@ public static class DatasetsEndpoints
     {
         var caller = http.Require();
         var grants = await Grain(grains, datasetId).ListGrants(caller);
-        return ApiResults.Ok(new Page<GrantResponse>(grants.Select(GrantResponse.From).ToArray(), null, false, grants.Count));
+        return ApiResults.Ok(Page<GrantResponse>.All(grants.Select(GrantResponse.From).ToArray()));
     }
 
     private static async Task<EnvelopeResult<GrantResponse>> RemoveGrantAsync(
@@ -186,24 +184,17 @@ public static class DatasetsEndpoints
     {
         var caller = http.Require();
         var r = body.Value;
-        var datasetId = http.NewId(IdPrefixes.Dataset);
-        var created = await grains.GetGrain<IDatasetGrain>(datasetId).Create(caller, new NewDataset(
+        var created = await grains.GetGrain<IDatasetDirectoryGrain>(0).Create(caller, new NewDataset(
             r.Name!, r.Description, r.SourceModality ?? "document", r.MonetizationMode ?? "open", r.PricingModel ?? "fixed",
-            r.Pricing?.ToPatch(), r.Visibility ?? "private", r.Tags?.Distinct(StringComparer.Ordinal).ToArray() ?? []));
-        return ApiResults.Created($"/v1/datasets/{datasetId}", DatasetResponse.From(created));
+            r.Pricing?.ToPatch(), r.Visibility ?? "private", r.Tags?.Distinct(StringComparer.Ordinal).ToArray() ?? []), http.CreationSeed());
+        return ApiResults.Created($"/v1/datasets/{created.DatasetId}", DatasetResponse.From(created));
     }
 
     private static async Task<EnvelopeResult<Page<DatasetResponse>>> ListAsync(
-        HttpContext http, DatasetProjection datasets, KeysetPager pager,
-        [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery] string? visibility)
+        HttpContext http, IGrainFactory grains, [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery] string? visibility)
     {
-        var caller = http.Require();
-        if (status is not null && !DatasetStatuses.All.Contains(status))
-            throw new IptoException(ErrorCodes.InvalidRequest, "Unknown status filter.", [new FieldError("status", $"must be one of: {string.Join(", ", DatasetStatuses.All)}")]);
-        if (visibility is not null && !DatasetVocabulary.Visibilities.Contains(visibility))
-            throw new IptoException(ErrorCodes.InvalidRequest, "Unknown visibility filter.", [new FieldError("visibility", $"must be one of: {string.Join(", ", DatasetVocabulary.Visibilities)}")]);
-        return ApiResults.Ok(await pager.PageAsync(limit, cursor, $"datasets:{caller.TenantId}:{status}:{visibility}",
-            async (after, take) => await datasets.ListAsync(caller.TenantId, status, visibility, after, take), d => d.DatasetId, DatasetResponse.From));
+        var page = await grains.GetGrain<IDatasetDirectoryGrain>(0).List(http.Require(), new DatasetListFilter(status, visibility), PageRequest.Parse(limit, cursor));
+        return ApiResults.Ok(page.Map(DatasetResponse.From));
     }
 
     private static async Task<EnvelopeResult<DatasetResponse>> GetAsync([FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains)

@@ -1,8 +1,6 @@
 using System.Reflection;
 using Ipto.Api.Http;
 using Ipto.Diagnostics;
-using Ipto.Grains.ObjectStore;
-using Ipto.Grains.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ipto.Api.Endpoints;
@@ -14,7 +12,7 @@ public sealed record ReadinessResponse(string Status, IReadOnlyDictionary<string
 /// <summary><c>/health</c> (liveness, no dependencies) and <c>/health/ready</c> (silo, database, object store; 503 while the node drains).</summary>
 public static class HealthEndpoints
 {
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(4);
 
     public static readonly string Version =
         typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -28,32 +26,42 @@ public static class HealthEndpoints
     }
 
     private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ReadinessResponse>>> ReadyAsync(
-        IGrainFactory grains, AppDatabase database, IObjectStore objectStore, ILoggerFactory loggers, Draining draining)
+        IGrainFactory grains, ILoggerFactory loggers, Draining draining)
     {
         if (draining.IsDraining)
             return TypedResults.Json(new ReadinessResponse("draining", new Dictionary<string, string> { ["node"] = "stopping" }), statusCode: StatusCodes.Status503ServiceUnavailable);
         var logger = loggers.CreateLogger("Ipto.Readiness");
         var silo = CheckAsync("silo", async ct => (await grains.GetGrain<IPingGrain>(0).Ping().WaitAsync(ct)).Length > 0, logger);
-        var db = CheckAsync("database", database.PingAsync, logger);
-        var store = CheckAsync("object_store", objectStore.PingAsync, logger);
-        var results = await Task.WhenAll(silo, db, store);
-        var checks = results.ToDictionary(r => r.Name, r => r.Ok ? "healthy" : "unhealthy");
-        return results.All(r => r.Ok)
+        // The silo that answers probes the database and the object store; without one they count as unreachable.
+        var dependencies = CheckAsync("dependencies", async ct =>
+        {
+            var health = await grains.GetGrain<IDependencyProbeGrain>(0).Check().WaitAsync(ct);
+            return (health.Database, health.ObjectStore);
+        }, logger, (false, false));
+        var siloOk = await silo;
+        var (database, objectStore) = await dependencies;
+        var checks = new Dictionary<string, string> { ["silo"] = State(siloOk), ["database"] = State(database), ["object_store"] = State(objectStore) };
+        return siloOk && database && objectStore
             ? TypedResults.Ok(new ReadinessResponse("healthy", checks))
             : TypedResults.Json(new ReadinessResponse("unhealthy", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<(string Name, bool Ok)> CheckAsync(string name, Func<CancellationToken, Task<bool>> check, ILogger logger)
+    private static string State(bool ok) => ok ? "healthy" : "unhealthy";
+
+    private static Task<bool> CheckAsync(string name, Func<CancellationToken, Task<bool>> check, ILogger logger) => CheckAsync(name, check, logger, false);
+
+    private static async Task<T> CheckAsync<T>(string name, Func<CancellationToken, Task<T>> check, ILogger logger, T failed)
     {
+        // The probe's own timeouts plus a margin for the call to reach a silo.
         using var timeout = new CancellationTokenSource(CheckTimeout);
         try
         {
-            return (name, await check(timeout.Token).WaitAsync(timeout.Token));
+            return await check(timeout.Token).WaitAsync(timeout.Token);
         }
         catch (Exception e)
         {
             logger.LogWarning("Readiness check {Check} failed: {Reason}", name, e.GetType().Name);
-            return (name, false);
+            return failed;
         }
     }
 }

@@ -1,7 +1,5 @@
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
-using Ipto.Api.Http.Paging;
-using Ipto.Grains.Objects;
 using Ipto.Common;
 using Ipto.Identity;
 using Ipto.Objects;
@@ -37,46 +35,28 @@ public static class ObjectsEndpoints
         return v1;
     }
 
-    private static async Task<EnvelopeResult<ObjectResponse>> DeleteAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)
-    {
-        var caller = http.Require();
-        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
-        return ApiResults.Ok(ObjectResponse.From(await grains.GetGrain<IObjectGrain>(objectId).Delete(caller)));
-    }
+    private static async Task<EnvelopeResult<ObjectResponse>> DeleteAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains) =>
+        ApiResults.Ok(ObjectResponse.From(await Grain(grains, objectId).Delete(http.Require())));
 
     /// <summary>The owner's download (free): a presigned GET valid 15 minutes, for objects whose bytes are kept.</summary>
-    private static async Task<EnvelopeResult<DownloadResponse>> DownloadAsync(
-        [FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains, Ipto.Grains.ObjectStore.IObjectStore store)
+    private static async Task<EnvelopeResult<DownloadResponse>> DownloadAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)
     {
-        var caller = http.Require();
-        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
-        var obj = await grains.GetGrain<IObjectGrain>(objectId).Get(caller);
-        if (!caller.Owns(obj.TenantId)) throw IptoException.NotFound("Object");
-        if (obj.Status is not (ObjectStatuses.Processing or ObjectStatuses.Ready or ObjectStatuses.Indexing or ObjectStatuses.Active))
-            throw IptoException.InvalidTransition("object", obj.Status, "downloaded");
-        var url = await store.PresignGetAsync(Ipto.Grains.ObjectStore.ObjectKeys.ObjectBlob(obj.DatasetId, obj.ObjectId), DownloadLifetime, obj.Filename);
-        return ApiResults.Ok(new DownloadResponse(url.Url, url.ExpiresAt));
+        var download = await Grain(grains, objectId).Download(http.Require());
+        return ApiResults.Ok(new DownloadResponse(download.Url, download.ExpiresAt));
     }
-
-    private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(15);
 
     private static async Task<EnvelopeResult<Page<ObjectResponse>>> ListAsync(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains, ObjectProjection objects, KeysetPager pager,
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IGrainFactory grains,
         [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? status, [FromQuery(Name = "review_state")] string? reviewState)
     {
-        var caller = http.Require();
-        if (!Ids.IsValid(datasetId, IdPrefixes.Dataset)) throw IptoException.NotFound("Dataset");
-        await grains.GetGrain<Ipto.Datasets.IDatasetGrain>(datasetId).Get(caller); // another tenant's dataset: not_found
-        return ApiResults.Ok(await pager.PageAsync(limit, cursor, $"objects:{datasetId}:{status}:{reviewState}",
-            async (after, take) => await objects.ListByDatasetAsync(datasetId, status, reviewState, after, take), o => o.ObjectId, ObjectResponse.From));
+        var page = await grains.GetGrain<IObjectDirectoryGrain>(0).List(http.Require(), datasetId, new ObjectListFilter(status, reviewState),
+            PageRequest.Parse(limit, cursor));
+        return ApiResults.Ok(page.Map(ObjectResponse.From));
     }
 
-    private static async Task<EnvelopeResult<ObjectResponse>> GetAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)
-    {
-        var caller = http.Require();
-        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
-        var obj = await grains.GetGrain<IObjectGrain>(objectId).Get(caller);
-        if (!caller.Owns(obj.TenantId)) throw IptoException.NotFound("Object");
-        return ApiResults.Ok(ObjectResponse.From(obj));
-    }
+    private static async Task<EnvelopeResult<ObjectResponse>> GetAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains) =>
+        ApiResults.Ok(ObjectResponse.From(await Grain(grains, objectId).Get(http.Require())));
+
+    private static IObjectGrain Grain(IGrainFactory grains, string objectId) =>
+        Ids.IsValid(objectId, IdPrefixes.Object) ? grains.GetGrain<IObjectGrain>(objectId) : throw IptoException.NotFound("Object");
 }

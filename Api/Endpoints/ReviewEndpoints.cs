@@ -1,12 +1,7 @@
-using System.Text;
-using System.Text.Json;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
-using Ipto.Api.Http.Paging;
 using Ipto.Common;
-using Ipto.Grains.ObjectStore;
-using Ipto.Grains.Objects;
 using Ipto.Identity;
 using Ipto.Objects;
 using Microsoft.AspNetCore.Mvc;
@@ -35,13 +30,11 @@ public sealed record ApprovedResponse(string ObjectId, string ReviewState, strin
 /// <summary>Review of staged objects by platform admins (SPEC §6), with the aliases of the public docs.</summary>
 public static class ReviewEndpoints
 {
-    public const int PreviewLength = 2000;
-
     public static RouteGroupBuilder MapReviewEndpoints(this RouteGroupBuilder v1)
     {
         var admin = v1.MapGroup("/admin").WithTags("Review").RequireScope(Scopes.Admin);
         admin.MapGet("/staged-objects", QueueAsync).WithName("ListStagedObjects");
-        admin.MapGet("/staged-objects/{object_id}", (string object_id, HttpContext http, IGrainFactory g, IObjectStore s, ObjectProjection p) => DetailAsync(null, object_id, http, g, s, p))
+        admin.MapGet("/staged-objects/{object_id}", (string object_id, HttpContext http, IGrainFactory g) => DetailAsync(null, object_id, http, g))
             .WithName("GetStagedObject");
         admin.MapPost("/staged-objects/{object_id}/approve", (string object_id, HttpContext http, IGrainFactory g) => ApproveAsync(null, object_id, http, g))
             .WithIdempotency().WithName("ApproveStagedObject");
@@ -49,8 +42,8 @@ public static class ReviewEndpoints
             .WithIdempotency().WithName("RejectStagedObject");
 
         admin.MapGet("/review/queue", QueueAsync).WithName("ReviewQueue");
-        admin.MapGet("/review/objects/{tenant_id}/{object_id}", (string tenant_id, string object_id, HttpContext http, IGrainFactory g, IObjectStore s, ObjectProjection p) =>
-            DetailAsync(tenant_id, object_id, http, g, s, p)).WithName("ReviewObject");
+        admin.MapGet("/review/objects/{tenant_id}/{object_id}", (string tenant_id, string object_id, HttpContext http, IGrainFactory g) =>
+            DetailAsync(tenant_id, object_id, http, g)).WithName("ReviewObject");
         admin.MapPost("/review/objects/{tenant_id}/{object_id}/approve", (string tenant_id, string object_id, HttpContext http, IGrainFactory g) =>
             ApproveAsync(tenant_id, object_id, http, g)).WithIdempotency().WithName("ReviewApprove");
         admin.MapPost("/review/objects/{tenant_id}/{object_id}/reject", (string tenant_id, string object_id, JsonBody<ReviewDecisionRequest> body, HttpContext http, IGrainFactory g) =>
@@ -59,77 +52,29 @@ public static class ReviewEndpoints
     }
 
     private static async Task<EnvelopeResult<Page<StagedObjectResponse>>> QueueAsync(
-        HttpContext http, IGrainFactory grains, KeysetPager pager, [FromQuery] string? limit, [FromQuery] string? cursor,
+        HttpContext http, IGrainFactory grains, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery(Name = "review_state")] string? reviewState, [FromQuery(Name = "tenant_id")] string? tenantId, [FromQuery(Name = "dataset_id")] string? datasetId)
     {
-        var caller = http.Require();
-        reviewState ??= ReviewStates.Staged;
-        var states = ReviewQueueQuery.ReviewStatesListed;
-        if (!states.Contains(reviewState))
-            throw new IptoException(ErrorCodes.InvalidRequest, "Unknown review_state filter.", [new FieldError("review_state", $"must be one of: {string.Join(", ", states)}")]);
-        var queue = grains.GetGrain<IReviewQueueGrain>(0);
-        return ApiResults.Ok(await pager.PageWithTotalAsync(limit, cursor, $"review:{reviewState}:{tenantId}:{datasetId}", async (after, take) =>
-            {
-                var page = await queue.List(caller, new ReviewQueueQuery(reviewState, tenantId, datasetId, after, take));
-                return (page.Items, (long?)page.Total);
-            }, r => r.Object.ObjectId, r => StagedObjectResponse.From(r.Object, r.DatasetName)));
+        var page = await Desk(grains).List(http.Require(), new ReviewQueueFilter(reviewState, tenantId, datasetId), PageRequest.Parse(limit, cursor));
+        return ApiResults.Ok(page.Map(r => StagedObjectResponse.From(r.Object, r.DatasetName)));
     }
 
-    private static async Task<EnvelopeResult<StagedObjectDetail>> DetailAsync(
-        string? tenantId, string objectId, HttpContext http, IGrainFactory grains, IObjectStore store, ObjectProjection objects)
+    private static async Task<EnvelopeResult<StagedObjectDetail>> DetailAsync(string? tenantId, string objectId, HttpContext http, IGrainFactory grains)
     {
-        var caller = http.Require();
-        var obj = await FindAsync(grains, caller, tenantId, objectId);
-        var datasetName = await objects.DatasetNameAsync(obj.DatasetId);
-        var preview = await PreviewAsync(store, obj);
-        return ApiResults.Ok(StagedObjectDetail.From(obj, datasetName, preview));
+        var reviewed = await Desk(grains).Detail(http.Require(), tenantId, objectId);
+        return ApiResults.Ok(StagedObjectDetail.From(reviewed.Object, reviewed.DatasetName, reviewed.TextPreview));
     }
 
     private static async Task<EnvelopeResult<ApprovedResponse>> ApproveAsync(string? tenantId, string objectId, HttpContext http, IGrainFactory grains)
     {
-        var caller = http.Require();
-        await FindAsync(grains, caller, tenantId, objectId);
-        var (obj, jobId) = await grains.GetGrain<IObjectGrain>(objectId).Approve(caller);
+        var (obj, jobId) = await Desk(grains).Approve(http.Require(), tenantId, objectId);
         return ApiResults.Accepted(new ApprovedResponse(obj.ObjectId, obj.ReviewState!, jobId));
     }
 
-    private static async Task<EnvelopeResult<ObjectResponse>> RejectAsync(string? tenantId, string objectId, JsonBody<ReviewDecisionRequest> body, HttpContext http, IGrainFactory grains)
-    {
-        var caller = http.Require();
-        await FindAsync(grains, caller, tenantId, objectId);
-        return ApiResults.Ok(ObjectResponse.From(await grains.GetGrain<IObjectGrain>(objectId).Reject(caller, body.Value.Reason!)));
-    }
+    private static async Task<EnvelopeResult<ObjectResponse>> RejectAsync(string? tenantId, string objectId, JsonBody<ReviewDecisionRequest> body, HttpContext http, IGrainFactory grains) =>
+        ApiResults.Ok(ObjectResponse.From(await Desk(grains).Reject(http.Require(), tenantId, objectId, body.Value.Reason!)));
 
-    private static async Task<ObjectSnapshot> FindAsync(IGrainFactory grains, Caller caller, string? tenantId, string objectId)
-    {
-        if (!caller.IsPlatformAdmin) throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin can review objects.");
-        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
-        var obj = await grains.GetGrain<IObjectGrain>(objectId).GetInternal() ?? throw IptoException.NotFound("Object");
-        if (tenantId is not null && obj.TenantId != tenantId) throw IptoException.NotFound("Object");
-        return obj;
-    }
-
-    /// <summary>The first 2,000 characters of the object's extracted text, read from its chunk file.</summary>
-    private static async Task<string> PreviewAsync(IObjectStore store, ObjectSnapshot obj)
-    {
-        var text = new StringBuilder();
-        try
-        {
-            await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(obj.DatasetId, obj.ObjectId));
-            await foreach (var chunk in Grains.Search.ChunkFile.ReadAsync(chunks))
-            {
-                if (text.Length > 0) text.Append("\n\n");
-                text.Append(chunk.Text);
-                if (text.Length >= PreviewLength) break;
-            }
-        }
-        catch (ObjectNotFoundException)
-        {
-            return "";
-        }
-
-        return text.Length > PreviewLength ? text.ToString(0, PreviewLength) : text.ToString();
-    }
+    private static IReviewQueueGrain Desk(IGrainFactory grains) => grains.GetGrain<IReviewQueueGrain>(0);
 }
 
 public sealed record StagedObjectDetail(

@@ -1,7 +1,6 @@
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
-using Ipto.Api.Http.Paging;
 using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Identity;
@@ -79,21 +78,19 @@ public static class SearchEndpoints
         return v1;
     }
 
-    private static async Task<EnvelopeResult<SearchResponse>> SearchAsync(JsonBody<SearchRequestBody> body, HttpContext http, IGrainFactory grains, CursorCodecProvider codecs)
+    private static async Task<EnvelopeResult<SearchResponse>> SearchAsync(JsonBody<SearchRequestBody> body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Require();
         var request = body.Value;
-        var codec = await codecs.GetAsync();
-        var scope = $"search:{caller.TenantId}:{caller.PrincipalId}";
         var coordinator = grains.GetGrain<ISearchCoordinatorGrain>(0);
-        var attempt = http.IsIdempotent() ? new SearchAttempt(http.NewId(IdPrefixes.SearchActivity), http.EarlierAttemptBegan()) : null;
+        var attempt = http.CreationSeed() is { } seed ? new SearchAttempt(seed, http.EarlierAttemptBegan()) : null;
         var page = request.Cursor is null
             ? await coordinator.Search(caller, request.ToRequest(), attempt)
-            : await coordinator.Continue(caller, codec.Decode(scope, request.Cursor), request.Limit ?? SearchRequestBody.DefaultLimit, attempt);
+            : await coordinator.Continue(caller, request.Cursor, request.Limit ?? SearchRequestBody.DefaultLimit, attempt);
 
         var results = page.Results.Select(r => new SearchResultResponse(r.RetrievalEventId, r.DatasetId, r.DatasetName, r.ObjectId, r.Filename,
             r.ContentType, r.Score, r.Snippet, r.Highlights, r.Locator, Money.FromMicros(r.PriceMicros), Money.Currency)).ToArray();
         return ApiResults.Ok(new SearchResponse(page.SearchId, page.Mode, results, results.Length, Money.FromMicros(page.ChargedMicros), Money.Currency,
-            page.SessionId is null ? null : codec.Encode(scope, page.SessionId), page.TruncatedBySpendLimit));
+            page.NextCursor, page.TruncatedBySpendLimit));
     }
 }

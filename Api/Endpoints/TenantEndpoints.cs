@@ -2,8 +2,6 @@ using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
-using Ipto.Grains.Identity;
-using Ipto.Grains.Tenants;
 using Ipto.Identity;
 using Ipto.Tenants;
 using Microsoft.AspNetCore.Mvc;
@@ -108,7 +106,7 @@ public static class TenantEndpoints
     {
         var tenant = Tenant(http, grains, out var caller);
         var members = await tenant.ListMembers(caller);
-        return ApiResults.Ok(new Page<MemberResponse>(members.Select(MemberResponse.From).ToArray(), null, false, members.Count));
+        return ApiResults.Ok(Page<MemberResponse>.All(members.Select(MemberResponse.From).ToArray()));
     }
 
     private static async Task<EnvelopeResult<MemberResponse>> SetRolesAsync(
@@ -137,7 +135,7 @@ public static class TenantEndpoints
     {
         var tenant = Tenant(http, grains, out var caller);
         var invitations = await tenant.ListInvitations(caller);
-        return ApiResults.Ok(new Page<InvitationResponse>(invitations.Select(InvitationResponse.From).ToArray(), null, false, invitations.Count));
+        return ApiResults.Ok(Page<InvitationResponse>.All(invitations.Select(InvitationResponse.From).ToArray()));
     }
 
     private static async Task<EnvelopeResult<InvitationResponse>> RevokeInvitationAsync(

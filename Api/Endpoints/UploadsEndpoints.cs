@@ -106,12 +106,9 @@ public static class UploadsEndpoints
 
     private static async Task<EnvelopeResult<UploadResponse>> CreateAsync(string datasetId, CreateUploadRequest request, HttpContext http, IGrainFactory grains)
     {
-        var caller = http.Require();
-        if (!Ids.IsValid(datasetId, IdPrefixes.Dataset)) throw IptoException.NotFound("Dataset");
-        var uploadId = http.NewId(IdPrefixes.Upload);
-        var view = await grains.GetGrain<IUploadGrain>(uploadId).Create(caller, http.NewId(IdPrefixes.Object),
-            new NewUpload(datasetId, request.Filename!, request.EffectiveContentType!, request.SizeBytes!.Value, request.ChecksumSha256));
-        return ApiResults.Created($"/v1/uploads/{uploadId}", UploadResponse.From(view));
+        var view = await grains.GetGrain<IObjectDirectoryGrain>(0).StartUpload(http.Require(),
+            new NewUpload(datasetId, request.Filename!, request.EffectiveContentType!, request.SizeBytes!.Value, request.ChecksumSha256), http.CreationSeed());
+        return ApiResults.Created($"/v1/uploads/{view.UploadId}", UploadResponse.From(view));
     }
 
     private static async Task<EnvelopeResult<UploadResponse>> GetAsync([FromRoute(Name = "upload_id")] string uploadId, HttpContext http, IGrainFactory grains) =>
@@ -154,13 +151,8 @@ public static class UploadsEndpoints
         return body!.Value.ToParts();
     }
 
-    private static async Task<string> UploadOfAsync(IGrainFactory grains, Caller caller, string objectId)
-    {
-        if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
-        var obj = await grains.GetGrain<IObjectGrain>(objectId).Get(caller);
-        if (!caller.Owns(obj.TenantId)) throw IptoException.NotFound("Object");
-        return (await grains.GetGrain<IObjectGrain>(objectId).GetUploadId()) ?? throw IptoException.NotFound("Upload");
-    }
+    private static async Task<string> UploadOfAsync(IGrainFactory grains, Caller caller, string objectId) =>
+        Ids.IsValid(objectId, IdPrefixes.Object) ? await grains.GetGrain<IObjectGrain>(objectId).GetUploadId(caller) : throw IptoException.NotFound("Object");
 
     private static IUploadGrain Upload(IGrainFactory grains, string uploadId) =>
         Ids.IsValid(uploadId, IdPrefixes.Upload) ? grains.GetGrain<IUploadGrain>(uploadId) : throw IptoException.NotFound("Upload");

@@ -1,14 +1,11 @@
-using Ipto.Grains.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Ipto.Api.Http;
 
 /// <summary>
 /// Graceful stop: when the host begins to stop (SIGTERM), readiness turns 503 at once and the stop waits
-/// <see cref="ApiHostOptions.DrainPeriod"/> before the listener and the silo shut down, so requests still routed here
+/// <paramref name="drainPeriod"/> (<c>Ipto:Api:DrainPeriod</c>) before the listener and the silo shut down, so requests still routed here
 /// are served while a load balancer takes the node out.
 /// </summary>
-public sealed class Draining(IOptions<IptoOptions> options, ILogger<Draining> logger) : IHostedLifecycleService
+public sealed class Draining(TimeSpan drainPeriod, ILogger<Draining> logger) : IHostedLifecycleService
 {
     private volatile bool _draining;
 
@@ -17,10 +14,10 @@ public sealed class Draining(IOptions<IptoOptions> options, ILogger<Draining> lo
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _draining = true;
-        logger.LogInformation("Stopping: readiness answers 503 for {DrainPeriod} before the listener closes", options.Value.Api.DrainPeriod);
+        logger.LogInformation("Stopping: readiness answers 503 for {DrainPeriod} before the listener closes", drainPeriod);
         try
         {
-            await Task.Delay(options.Value.Api.DrainPeriod, cancellationToken);
+            await Task.Delay(drainPeriod, cancellationToken);
         }
         catch (OperationCanceledException)
         {

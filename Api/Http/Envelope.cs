@@ -10,5 +10,3 @@ public sealed record ErrorEnvelope(ErrorBody Error, string RequestId, DateTimeOf
 
 public sealed record ErrorBody(string Code, string Message, IReadOnlyList<FieldError> Details);
 
-/// <summary>A keyset page: <c>items</c>, <c>next_cursor</c>, <c>has_more</c> and, where cheap, <c>total</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor, bool HasMore, long? Total = null);

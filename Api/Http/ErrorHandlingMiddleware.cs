@@ -1,4 +1,3 @@
-using Ipto.Grains.Hosting;
 using System.Text.Json;
 using Ipto.Common;
 
@@ -46,7 +45,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
 
     public ErrorResult ToResult(HttpContext context, Exception exception)
     {
-        if (TransientFailures.IsTransient(exception))
+        if (CallFailures.IsTransient(exception))
         {
             if (exception is not IptoException) logger.LogWarning(exception, "Request {RequestId} hit an unavailable dependency", context.TraceIdentifier);
             return exception is IptoException unavailable

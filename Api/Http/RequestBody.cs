@@ -34,15 +34,19 @@ public static class RequestBody
 }
 
 /// <summary>Rejects over-long bodies by their declared length before anything reads them.</summary>
-public sealed class BodyLimitMiddleware(RequestDelegate next)
+/// <remarks>Paths under a <see cref="LargeBodyRoutes"/> prefix (the local object store's uploads) set their own limit.</remarks>
+public sealed class BodyLimitMiddleware(RequestDelegate next, LargeBodyRoutes largeBodies)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > RequestBody.MaxBytes && !IsLocalObjectRoute(context))
+        if (context.Request.ContentLength > RequestBody.MaxBytes && !largeBodies.Contains(context.Request.Path))
             return ErrorHandlingMiddleware.PayloadTooLarge().ExecuteAsync(context);
         return next(context);
     }
+}
 
-    public static bool IsLocalObjectRoute(HttpContext context) =>
-        context.Request.Path.StartsWithSegments(Ipto.Grains.ObjectStore.LocalObjectStore.RoutePrefix.TrimEnd('/'), StringComparison.Ordinal);
+/// <summary>Route prefixes whose bodies are not API JSON and may exceed <see cref="RequestBody.MaxBytes"/> (registered by the hosting wiring).</summary>
+public sealed class LargeBodyRoutes(params PathString[] prefixes)
+{
+    public bool Contains(PathString path) => prefixes.Any(p => path.StartsWithSegments(p, StringComparison.Ordinal));
 }

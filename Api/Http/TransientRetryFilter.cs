@@ -1,4 +1,4 @@
-using Ipto.Grains.Hosting;
+using Ipto.Common;
 namespace Ipto.Api.Http;
 
 /// <summary>
@@ -19,7 +19,7 @@ public sealed class TransientRetryFilter : IEndpointFilter
             {
                 return await next(context);
             }
-            catch (Exception e) when (attempt < Backoff.Length && TransientFailures.IsTransient(e) && !context.HttpContext.RequestAborted.IsCancellationRequested)
+            catch (Exception e) when (attempt < Backoff.Length && CallFailures.IsTransient(e) && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {
                 await Task.Delay(Backoff[attempt], context.HttpContext.RequestAborted);
             }

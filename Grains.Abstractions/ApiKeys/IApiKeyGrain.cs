@@ -27,11 +27,13 @@ public interface IApiKeyGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// Issues API keys (SPEC §3): a key never holds a scope its creator lacks, an allow-list names only datasets the
-/// tenant may use, and the secret is made here, returned once and stored only as a hash.
+/// A tenant's API keys as a collection (SPEC §3). Issuing: a key never holds a scope its creator lacks, an allow-list
+/// names only datasets the tenant may use, and the secret is made here, returned once and stored only as a hash.
+/// Listing, and the key operations by id (a key's grain is keyed by its prefix; another tenant's key is not_found).
+/// Stateless: any silo answers (use key 0).
 /// </summary>
-[Alias("Ipto.IApiKeyIssuerGrain")]
-public interface IApiKeyIssuerGrain : IGrainWithIntegerKey
+[Alias("Ipto.IApiKeyDirectoryGrain")]
+public interface IApiKeyDirectoryGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// A new key for <paramref name="caller"/>'s tenant; with <paramref name="seed"/> (an Idempotency-Key's) its id,
@@ -43,4 +45,17 @@ public interface IApiKeyIssuerGrain : IGrainWithIntegerKey
     /// <summary>The allow-list rule alone (for a PATCH): 422 naming <c>dataset_ids[i]</c> for a dataset the tenant may not use.</summary>
     [Alias("EnsureUsable")]
     Task EnsureUsable(Caller caller, IReadOnlyList<string> datasetIds);
+
+    /// <summary>The caller's tenant's keys, newest first.</summary>
+    [Alias("List")]
+    Task<Page<ApiKeyView>> List(Caller caller, PageRequest page);
+
+    [Alias("Get")]
+    Task<ApiKeyView> Get(Caller caller, string keyId);
+
+    [Alias("Update")]
+    Task<ApiKeyView> Update(Caller caller, string keyId, ApiKeyPatch patch);
+
+    [Alias("Revoke")]
+    Task<ApiKeyView> Revoke(Caller caller, string keyId);
 }

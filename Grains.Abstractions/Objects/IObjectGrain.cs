@@ -13,6 +13,10 @@ public sealed record NewObject(
     [property: Id(6)] string? DeclaredChecksumSha256,
     [property: Id(7)] string BlobKey);
 
+/// <summary>A presigned download URL and when it stops working.</summary>
+[GenerateSerializer, Alias("Ipto.ObjectDownload")]
+public sealed record ObjectDownload([property: Id(0)] string Url, [property: Id(1)] DateTimeOffset ExpiresAt);
+
 /// <summary>An object: its state machine from upload to review, and the pipeline step it is in.</summary>
 [Alias("Ipto.IObjectGrain")]
 public interface IObjectGrain : IGrainWithStringKey
@@ -20,15 +24,20 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<ObjectSnapshot> Create(NewObject obj);
 
+    /// <summary>The owner's view; another tenant's object is not_found.</summary>
     [Alias("Get")]
     Task<ObjectSnapshot> Get(Caller caller);
+
+    /// <summary>The owner's free download: a presigned GET, for an object whose bytes are kept (processing to active).</summary>
+    [Alias("Download")]
+    Task<ObjectDownload> Download(Caller caller);
 
     [Alias("GetInternal")]
     Task<ObjectSnapshot?> GetInternal();
 
-    /// <summary>The upload that created the object (for the confirm and abort aliases).</summary>
+    /// <summary>The upload that created the owner's object (for the confirm and abort aliases).</summary>
     [Alias("GetUploadId")]
-    Task<string?> GetUploadId();
+    Task<string> GetUploadId(Caller caller);
 
     /// <summary>The blob is complete: processing, staged for review, normalization started. Returns the normalization job id.</summary>
     [Alias("MarkUploaded")]

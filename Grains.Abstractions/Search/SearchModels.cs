@@ -55,15 +55,16 @@ public sealed record SearchPage(
     [property: Id(1)] string Mode,
     [property: Id(2)] IReadOnlyList<SearchResult> Results,
     [property: Id(3)] long ChargedMicros,
-    [property: Id(4)] string? SessionId,
+    [property: Id(4)] string? NextCursor,
     [property: Id(5)] bool TruncatedBySpendLimit);
 
 /// <summary>
-/// One attempt of an idempotent search (under an Idempotency-Key): every attempt names the same search id, so the
-/// ledger records the search once; an attempt after one that <see cref="MayHaveRun"/> first looks for its page.
+/// One attempt of an idempotent search (under an Idempotency-Key): every attempt derives the same search id from the
+/// key's seed, so the ledger records the search once; an attempt after one that <see cref="MayHaveRun"/> first looks
+/// for its page.
 /// </summary>
 [GenerateSerializer, Alias("Ipto.SearchAttempt")]
-public sealed record SearchAttempt([property: Id(0)] string SearchId, [property: Id(1)] bool MayHaveRun);
+public sealed record SearchAttempt([property: Id(0)] Ipto.Idempotency.CreationSeed Seed, [property: Id(1)] bool MayHaveRun);
 
 /// <summary>
 /// Runs searches for a caller (SPEC §7): resolves the datasets it may use (tenancy checked by each dataset grain),
@@ -79,7 +80,7 @@ public interface ISearchCoordinatorGrain : IGrainWithIntegerKey
 
     /// <summary>The next page of a search session; results shown before are never shown or charged again.</summary>
     [Alias("Continue")]
-    Task<SearchPage> Continue(Caller caller, string sessionId, int limit, SearchAttempt? attempt = null);
+    Task<SearchPage> Continue(Caller caller, string cursor, int limit, SearchAttempt? attempt = null);
 }
 
 /// <summary>The remaining ranked results of one search, kept in memory for cursor paging.</summary>

@@ -1,3 +1,4 @@
+using Ipto.Identity;
 using Ipto.ApiKeys;
 using Ipto.Common;
 using Ipto.Grains.Hosting;
@@ -20,7 +21,7 @@ public sealed class ApiKeyGrain(
     TimeProvider time,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
-    private IApiKeyIssuerGrain Issuer => GrainFactory.GetGrain<IApiKeyIssuerGrain>(0);
+    private IApiKeyDirectoryGrain Issuer => GrainFactory.GetGrain<IApiKeyDirectoryGrain>(0);
 
     private static void EnsureSpendLimitInRange(SpendLimit? limit)
     {

@@ -83,16 +83,23 @@ public sealed class DatasetProjection(AppDatabase database)
             rows.Add(JsonSerializer.Deserialize(reader.GetString(0), ProjectionJson.Default.DatasetSnapshot)!);
         return rows;
     }
-}
 
-/// <summary>Filters of <c>GET /v1/catalog/datasets</c>.</summary>
-public sealed record CatalogQuery(IReadOnlyList<string> Words, string? SourceModality, string? MonetizationMode, string? PricingModel);
+    /// <summary>A dataset's name from its row ("" when there is none).</summary>
+    public async Task<string> NameAsync(string datasetId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("SELECT document FROM datasets WHERE dataset_id = @id").With("@id", datasetId);
+        return await command.ExecuteScalarAsync() is string document
+            ? JsonSerializer.Deserialize(document, ProjectionJson.Default.DatasetSnapshot)!.Name
+            : "";
+    }
+}
 
 /// <summary>Reads the catalog for one tenant: <c>has_access</c> is computed for that tenant.</summary>
 public sealed class CatalogReader(AppDatabase database)
 {
 
-    public async Task<IReadOnlyList<CatalogEntry>> ListAsync(string callerTenantId, CatalogQuery query, string? afterId, int limit)
+    public async Task<IReadOnlyList<CatalogEntry>> ListAsync(string callerTenantId, IReadOnlyList<string> words, CatalogQuery query, string? afterId, int limit)
     {
         var sql = new System.Text.StringBuilder("""
             SELECT c.document, CASE WHEN c.visibility = 'listed' OR c.tenant_id = @caller
@@ -102,7 +109,7 @@ public sealed class CatalogReader(AppDatabase database)
         if (query.SourceModality is not null) sql.Append(" AND c.source_modality = @modality");
         if (query.MonetizationMode is not null) sql.Append(" AND c.monetization_mode = @monetization");
         if (query.PricingModel is not null) sql.Append(" AND c.pricing_model = @pricing_model");
-        for (var i = 0; i < query.Words.Count; i++) sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND c.search_text LIKE @w{i} ESCAPE '\\'");
+        for (var i = 0; i < words.Count; i++) sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND c.search_text LIKE @w{i} ESCAPE '\\'");
         if (afterId is not null) sql.Append(" AND c.dataset_id < @after");
         sql.Append(" ORDER BY c.dataset_id DESC LIMIT @limit");
 
@@ -110,7 +117,7 @@ public sealed class CatalogReader(AppDatabase database)
         await using var command = connection.Command(sql.ToString())
             .With("@caller", callerTenantId).With("@modality", query.SourceModality).With("@monetization", query.MonetizationMode)
             .With("@pricing_model", query.PricingModel).With("@after", afterId).With("@limit", limit);
-        for (var i = 0; i < query.Words.Count; i++) command.With($"@w{i}", "%" + EscapeLike(query.Words[i].ToLowerInvariant()) + "%");
+        for (var i = 0; i < words.Count; i++) command.With($"@w{i}", "%" + EscapeLike(words[i].ToLowerInvariant()) + "%");
         var rows = new List<CatalogEntry>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -37,6 +37,8 @@ public static class IptoHostingExtensions
         services.AddSingleton(_ => AppDatabase.Create(options));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PlatformSecrets>();
+        services.AddSingleton<Cursors>();
+        services.AddSingleton<KeysetPager>();
         services.AddSingleton<JobProjection>();
         services.AddSingleton<Idempotency.IdempotencyStore>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();

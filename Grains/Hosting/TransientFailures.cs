@@ -9,20 +9,15 @@ using Orleans.Runtime;
 namespace Ipto.Grains.Hosting;
 
 /// <summary>
-/// Tells failures of a dependency that is down or settling (a silo, the database, the object store: 503, worth a
-/// retry) from everything else. The one classifier of the silo's grain-call filter and of the Api.
+/// The silo side of <see cref="CallFailures"/>: its storage drivers' outages count as transient too, and no driver
+/// exception leaves a grain call (<see cref="ForCaller"/>).
 /// </summary>
 public static class TransientFailures
 {
-    public const string Message = "A service the platform depends on is temporarily unavailable; retry after a short wait.";
+    public static bool IsTransient(Exception exception) => CallFailures.IsTransient(exception, DriverOutage);
 
-    public static bool IsTransient(Exception exception) => exception switch
+    private static bool? DriverOutage(Exception exception) => exception switch
     {
-        IptoException ipto => ipto.Code == ErrorCodes.ServiceUnavailable,
-        SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException
-            or GatewayTooBusyException or ClientNotAvailableException => true,
-        Orleans.Storage.InconsistentStateException => true,
-        TimeoutException => true,
         // The server refusing or dropping connections (class 08), out of resources (53), shutting down or restarting
         // (57) or failing (58) is an outage; any other server error is a statement's own failure.
         PostgresException postgres => postgres.IsTransient || postgres.SqlState[..2] is "08" or "53" or "57" or "58",
@@ -31,10 +26,7 @@ public static class TransientFailures
         NpgsqlException => true,
         SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
         AmazonServiceException aws => (int)aws.StatusCode >= 500 || aws.InnerException is HttpRequestException or SocketException,
-        HttpRequestException or SocketException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
-        OrleansException { InnerException: { } inner } => IsTransient(inner),
-        _ => false,
+        _ => null,
     };
 
     /// <summary>
@@ -45,7 +37,7 @@ public static class TransientFailures
     public static IptoException? ForCaller(Exception exception) => exception switch
     {
         IptoException => null,
-        _ when IsTransient(exception) => new IptoException(ErrorCodes.ServiceUnavailable, Message),
+        _ when IsTransient(exception) => new IptoException(ErrorCodes.ServiceUnavailable, CallFailures.UnavailableMessage),
         _ when CarriesDriverException(exception) => new IptoException(ErrorCodes.InternalError, "An internal error occurred."),
         _ => null,
     };

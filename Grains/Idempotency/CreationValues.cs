@@ -1,3 +1,4 @@
+using Ipto.Identity;
 using System.Security.Cryptography;
 using System.Text;
 using Ipto.Common;

@@ -21,7 +21,7 @@ public sealed class IdempotencyGrain(IdempotencyStore store, IOptions<IptoOption
 
     private string Key => this.GetPrimaryKeyString();
 
-    public async Task<IdempotencyDecision> Begin(string fingerprint, TimeSpan leaseDuration)
+    public async Task<IdempotencyDecision> Begin(string fingerprint, TimeSpan? leaseDuration = null)
     {
         // Read in the call rather than on activation, so a database failure reaches the caller through the grain-call
         // filter as service_unavailable (an activation failure would carry the driver's exception to the client).
@@ -54,14 +54,14 @@ public sealed class IdempotencyGrain(IdempotencyStore store, IOptions<IptoOption
         // An earlier attempt may have executed before it failed: only the same request may run under its key again.
         if (_record.Fingerprint != fingerprint) return new IdempotencyDecision(IdempotencyOutcome.KeyReused, null, Guid.Empty);
 
-        _lease = new Lease(Guid.NewGuid(), fingerprint, now.Add(leaseDuration));
+        _lease = new Lease(Guid.NewGuid(), fingerprint, now.Add(leaseDuration ?? options.Value.Idempotency.Lease));
         return new IdempotencyDecision(IdempotencyOutcome.Started, null, _lease.Id, new IdempotentIdSeed(_record.FirstStartedAt, _record.IdSeed, earlierAttemptBegan));
     }
 
-    public async Task Complete(Guid leaseId, StoredResponse response, TimeSpan retention)
+    public async Task Complete(Guid leaseId, StoredResponse response, TimeSpan? retention = null)
     {
         if (_lease is null || _lease.Id != leaseId || _record is null) return;
-        var completed = _record with { Response = response, ExpiresAt = time.GetUtcNow().Add(retention) };
+        var completed = _record with { Response = response, ExpiresAt = time.GetUtcNow().Add(retention ?? options.Value.Idempotency.Retention) };
         await store.SaveAsync(Key, completed);
         _record = completed;
         _lease = null;

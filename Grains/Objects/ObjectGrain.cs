@@ -2,6 +2,7 @@ using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Normalization;
+using Ipto.Grains.ObjectStore;
 using Ipto.Grains.Storage;
 using Ipto.Jobs;
 using Ipto.Objects;
@@ -18,6 +19,7 @@ public sealed class ObjectGrain(
     [PersistentState("object", StorageNames.Default)] IPersistentState<ObjectState> state,
     ObjectProjection projection,
     ObjectBlobPurger purger,
+    IObjectStore store,
     IOptions<IptoOptions> options,
     TimeProvider time,
     ILogger<ObjectGrain> logger) : Grain, IObjectGrain
@@ -67,13 +69,34 @@ public sealed class ObjectGrain(
 
     public Task<ObjectSnapshot> Get(Caller caller)
     {
-        if (!state.RecordExists || !caller.CanRead(state.State.TenantId)) throw IptoException.NotFound("Object");
+        EnsureOwnedBy(caller);
         return Task.FromResult(Snapshot());
     }
 
+    /// <summary>Another tenant's object (or none): not_found, so its existence is not revealed.</summary>
+    private void EnsureOwnedBy(Caller caller)
+    {
+        if (!state.RecordExists || !caller.Owns(state.State.TenantId)) throw IptoException.NotFound("Object");
+    }
+
+    public async Task<ObjectDownload> Download(Caller caller)
+    {
+        EnsureOwnedBy(caller);
+        if (!ObjectTransitions.KeepsBytes(state.State.Status)) throw IptoException.InvalidTransition("object", state.State.Status, "downloaded");
+        var url = await store.PresignGetAsync(state.State.BlobKey, DownloadLifetime, state.State.Filename);
+        return new ObjectDownload(url.Url, url.ExpiresAt);
+    }
+
+    /// <summary>How long an owner's download URL works (SPEC §5).</summary>
+    public static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(15);
+
     public Task<ObjectSnapshot?> GetInternal() => Task.FromResult(state.RecordExists ? Snapshot() : null);
 
-    public Task<string?> GetUploadId() => Task.FromResult(state.RecordExists ? state.State.UploadId : null);
+    public Task<string> GetUploadId(Caller caller)
+    {
+        EnsureOwnedBy(caller);
+        return Task.FromResult(state.State.UploadId);
+    }
 
     public async Task<(ObjectSnapshot Object, string JobId)> MarkUploaded()
     {

@@ -74,16 +74,6 @@ public sealed class ObjectProjection(AppDatabase database)
         return (rows, total);
     }
 
-    /// <summary>The name of a dataset, from the datasets read model ("" when unknown).</summary>
-    public async Task<string> DatasetNameAsync(string datasetId)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.Command("SELECT document FROM datasets WHERE dataset_id = @id").With("@id", datasetId);
-        if (await command.ExecuteScalarAsync() is not string document) return "";
-        using var json = JsonDocument.Parse(document);
-        return json.RootElement.GetProperty("Name").GetString() ?? "";
-    }
-
     /// <summary>Up to <paramref name="limit"/> ids of a dataset's objects that are not tombstones yet (for the dataset's purge).</summary>
     public async Task<IReadOnlyList<string>> LiveObjectIdsAsync(string datasetId, int limit)
     {

@@ -48,5 +48,9 @@ public static class ObjectTransitions
         _ => false,
     };
 
+    /// <summary>Whether an object in <paramref name="status"/> has its uploaded bytes (complete, and not purged), so the owner may download them.</summary>
+    public static bool KeepsBytes(string status) =>
+        status is ObjectStatuses.Processing or ObjectStatuses.Ready or ObjectStatuses.Indexing or ObjectStatuses.Active;
+
     private static bool IsDeletion(string from, string to) => to == ObjectStatuses.Deleted && from != ObjectStatuses.Deleted;
 }

@@ -2,7 +2,9 @@ using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Datasets;
 using Ipto.Grains.Hosting;
+using Ipto.Grains.Idempotency;
 using Ipto.Grains.Metering;
+using Ipto.Grains.Storage;
 using Ipto.Identity;
 using Ipto.Search;
 using Lucene.Net.Analysis;
@@ -22,6 +24,7 @@ public sealed class SearchCoordinatorGrain(
     CatalogReader catalog,
     LedgerWriter ledger,
     SearchReplays replays,
+    Cursors cursors,
     Orleans.Serialization.Serializer<SearchPage> pages,
     IOptions<IptoOptions> options,
     ITextEmbedder embedder,
@@ -61,10 +64,11 @@ public sealed class SearchCoordinatorGrain(
         return await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit, attempt);
     }
 
-    public async Task<SearchPage> Continue(Caller caller, string sessionId, int limit, SearchAttempt? attempt = null)
+    public async Task<SearchPage> Continue(Caller caller, string cursor, int limit, SearchAttempt? attempt = null)
     {
         EnsureScope(caller);
         if (await ReplayAsync(attempt) is { } replay) return replay;
+        var sessionId = (await cursors.CodecAsync()).Decode(CursorScope(caller), cursor);
         // A session is claimed whole; what this page does not serve goes into a new session for the next cursor.
         var slice = await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Claim(caller)
                     ?? throw new IptoException(ErrorCodes.InvalidRequest, "This search session has expired; run the search again.",
@@ -82,7 +86,12 @@ public sealed class SearchCoordinatorGrain(
 
     /// <summary>The page an earlier attempt of this idempotent search served, when one may have run and did.</summary>
     private async Task<SearchPage?> ReplayAsync(SearchAttempt? attempt) =>
-        attempt is { MayHaveRun: true } && await replays.FindAsync(attempt.SearchId) is { } page ? pages.Deserialize(page) : null;
+        attempt is { MayHaveRun: true } && await replays.FindAsync(SearchIdOf(attempt)) is { } page ? pages.Deserialize(page) : null;
+
+    private static string SearchIdOf(SearchAttempt attempt) => new CreationValues(attempt.Seed).NewId(IdPrefixes.SearchActivity);
+
+    /// <summary>A search cursor works for the principal whose search it continues.</summary>
+    private static string CursorScope(Caller caller) => $"search:{caller.TenantId}:{caller.PrincipalId}";
 
     /// <summary>Keeps what the page did not serve in a new session, whose id the next cursor carries.</summary>
     private async Task<string?> KeepRestAsync(Caller caller, SearchRequest request, string mode, IReadOnlyList<RankedHit> rest)
@@ -90,7 +99,7 @@ public sealed class SearchCoordinatorGrain(
         if (rest.Count == 0) return null;
         var sessionId = Ids.New(IdPrefixes.SearchSession);
         await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, rest));
-        return sessionId;
+        return (await cursors.CodecAsync()).Encode(CursorScope(caller), sessionId);
     }
 
     /// <summary>
@@ -137,7 +146,7 @@ public sealed class SearchCoordinatorGrain(
         // What was not served stays for the next page: the unread tail, plus what the budget cut off.
         var rest = candidates.Skip(admitted).Select(c => c.Hit).Concat(ranked.Skip(consumed)).ToList();
 
-        var searchId = attempt?.SearchId ?? Ids.New(IdPrefixes.SearchActivity, now);
+        var searchId = attempt is null ? Ids.New(IdPrefixes.SearchActivity, now) : SearchIdOf(attempt);
         var results = new List<SearchResult>(served.Count);
         var retrievals = new List<LedgerRow>(served.Count);
         foreach (var (hit, dataset, price, chunk) in served)

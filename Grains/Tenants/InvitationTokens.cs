@@ -1,3 +1,4 @@
+using Ipto.Identity;
 using Ipto.Common;
 using Ipto.Grains.Identity;
 

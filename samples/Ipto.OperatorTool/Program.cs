@@ -30,17 +30,16 @@ listStaged.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operato
 {
     var limit = parse.GetValue(limitOption);
     if (limit < 1) throw new IptoException(ErrorCodes.InvalidRequest, "--limit must be at least 1.");
-    const int pageSize = 100;
-    string? after = null;
+    string? cursor = null;
     var shown = 0;
     long total = 0;
     await output.WriteLineAsync("object_id\ttenant_id\tdataset_id\tstatus\tsize_bytes\tfilename");
     while (shown < limit)
     {
-        var want = Math.Min(pageSize, limit - shown);
+        var want = Math.Min(PageRequest.MaxLimit, limit - shown);
         var page = await grains.GetGrain<IReviewQueueGrain>(0).List(caller,
-            new ReviewQueueQuery(ReviewStates.Staged, parse.GetValue(tenantOption), parse.GetValue(datasetOption), after, want));
-        total = page.Total;
+            new ReviewQueueFilter(ReviewStates.Staged, parse.GetValue(tenantOption), parse.GetValue(datasetOption)), new PageRequest(want, cursor));
+        total = page.Total ?? 0;
         foreach (var item in page.Items)
         {
             var o = item.Object;
@@ -48,8 +47,8 @@ listStaged.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operato
         }
 
         shown += page.Items.Count;
-        if (page.Items.Count < want) break;
-        after = page.Items[^1].Object.ObjectId; // keyset paging: the next page starts after the last id
+        if (!page.HasMore) break;
+        cursor = page.NextCursor;
     }
 
     await output.WriteLineAsync($"{shown} of {total} staged object(s)");
@@ -59,8 +58,7 @@ var approve = new Command("approve", "Approve a ready, staged object: it is inge
 approve.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operatorOption)!, async (grains, caller, output) =>
 {
     var objectId = parse.GetValue(objectArgument)!;
-    if (!Ids.IsValid(objectId, IdPrefixes.Object)) throw IptoException.NotFound("Object");
-    var (obj, jobId) = await grains.GetGrain<IObjectGrain>(objectId).Approve(caller);
+    var (obj, jobId) = await grains.GetGrain<IReviewQueueGrain>(0).Approve(caller, null, objectId);
     await output.WriteLineAsync($"approved {obj.ObjectId} (review_state {obj.ReviewState}, status {obj.Status}); ingestion job {jobId}");
 }, cancel));
 

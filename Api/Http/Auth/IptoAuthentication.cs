@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Ipto.ApiKeys;
 using Ipto.Common;
-using Ipto.Grains.Identity;
 using Ipto.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,6 @@
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
-using Ipto.Grains.Hosting;
 using Ipto.Idempotency;
-using Microsoft.Extensions.Options;
 
 namespace Ipto.Api.Http.Idempotency;
 
@@ -11,7 +9,7 @@ namespace Ipto.Api.Http.Idempotency;
 /// 24 h and replayed byte for byte; a different request under the same key, or a duplicate while the first still
 /// runs, is 409. 5xx and 429 responses are not kept, so a retry runs again.
 /// </summary>
-public sealed class IdempotencyFilter(IGrainFactory grains, IOptions<IptoOptions> options) : IEndpointFilter
+public sealed class IdempotencyFilter(IGrainFactory grains) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotency-Replayed";
@@ -31,8 +29,7 @@ public sealed class IdempotencyFilter(IGrainFactory grains, IOptions<IptoOptions
         var body = await RequestBody.ReadAsync(http);
         var fingerprint = IdempotencyCrypto.Fingerprint(http.Request.Method, http.Request.Path + http.Request.QueryString, body.Span);
         var grain = grains.GetGrain<IIdempotencyGrain>(IdempotencyCrypto.GrainKey(caller.TenantId, caller.PrincipalId, key));
-        var settings = options.Value.Idempotency;
-        var decision = await grain.Begin(fingerprint, settings.Lease);
+        var decision = await grain.Begin(fingerprint);
         switch (decision.Outcome)
         {
             case IdempotencyOutcome.Replay:
@@ -70,7 +67,7 @@ public sealed class IdempotencyFilter(IGrainFactory grains, IOptions<IptoOptions
             if (status < 500 && status != StatusCodes.Status429TooManyRequests)
             {
                 var sealedBody = IdempotencyCrypto.Seal(caller.TenantId, caller.PrincipalId, key, captured.GetBuffer().AsSpan(0, (int)captured.Length));
-                await grain.Complete(decision.LeaseId, new StoredResponse(status, http.Response.ContentType, http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null, sealedBody), settings.Retention);
+                await grain.Complete(decision.LeaseId, new StoredResponse(status, http.Response.ContentType, http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null, sealedBody));
             }
             else
             {

@@ -1,12 +1,10 @@
-using Ipto.Grains.Idempotency;
 using Ipto.Idempotency;
 
 namespace Ipto.Api.Http.Idempotency;
 
 /// <summary>
-/// The ids and secrets a request creates (<see cref="CreationValues"/>): under an Idempotency-Key derived from the
-/// key's seed, so every attempt asks the resource's grain for the same resource; without one new and random. Grains
-/// that mint ids themselves get the <see cref="CreationSeed"/>.
+/// What the grains that create resources derive ids and secrets from: under an Idempotency-Key the key's
+/// <see cref="CreationSeed"/>, so every attempt creates the same resource; without one they are new and random.
 /// </summary>
 public static class ResourceIds
 {
@@ -24,14 +22,7 @@ public static class ResourceIds
     /// <summary>The seed a creating grain derives from, or null without an Idempotency-Key.</summary>
     public static CreationSeed? CreationSeed(this HttpContext http) => SourceOf(http)?.Seed;
 
-    public static string NewId(this HttpContext http, string prefix) => Values(http).NewId(prefix);
-
-    private static CreationValues Values(HttpContext http) => SourceOf(http)?.Values ?? new CreationValues(null);
-
     private static Source? SourceOf(HttpContext http) => http.Items.TryGetValue(Key, out var value) ? value as Source : null;
 
-    private sealed record Source(CreationSeed Seed, bool EarlierAttemptBegan)
-    {
-        public CreationValues Values { get; } = new(Seed);
-    }
+    private sealed record Source(CreationSeed Seed, bool EarlierAttemptBegan);
 }

@@ -72,17 +72,19 @@ public sealed class OperatorCallerTests(IdentityFixture api) : IClassFixture<Ide
         await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString(),
             s => s == "ready", TimeSpan.FromSeconds(30), "the object to be ready");
 
-        var page = await Grains.GetGrain<IReviewQueueGrain>(0).List(Operator, new ReviewQueueQuery(ReviewStates.Staged, null, datasetId, null, 10));
+        var queue = Grains.GetGrain<IReviewQueueGrain>(0);
+        var page = await queue.List(Operator, new ReviewQueueFilter(ReviewStates.Staged, null, datasetId), new PageRequest(10, null));
         Assert.Equal(objectId, Assert.Single(page.Items).Object.ObjectId);
         Assert.Equal("Operator review", page.Items[0].DatasetName);
         Assert.Equal(1, page.Total);
-        Assert.Empty((await Grains.GetGrain<IReviewQueueGrain>(0).List(Operator, new ReviewQueueQuery(ReviewStates.Staged, null, datasetId, objectId, 10))).Items);
+        Assert.False(page.HasMore);
+        Assert.Equal("Operator review", (await queue.Detail(Operator, null, objectId)).DatasetName);
 
         // Tenant data stays the tenant's: the operator is no platform admin.
         var read = await Assert.ThrowsAsync<IptoException>(() => Grains.GetGrain<IObjectGrain>(objectId).Get(Operator));
         Assert.Equal(ErrorCodes.NotFound, read.Code);
 
-        var (approved, _) = await Grains.GetGrain<IObjectGrain>(objectId).Approve(Operator);
+        var (approved, _) = await queue.Approve(Operator, null, objectId);
         Assert.Equal(ReviewStates.Approved, approved.ReviewState);
     }
 
@@ -95,7 +97,7 @@ public sealed class OperatorCallerTests(IdentityFixture api) : IClassFixture<Ide
         var operators = Grains.GetGrain<IOperatorGrain>(0);
         Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<IptoException>(() => operators.SetPlatformAdmin(admin, account.Email, true))).Code);
         Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<IptoException>(() =>
-            Grains.GetGrain<IReviewQueueGrain>(0).List(tenantCaller, new ReviewQueueQuery(ReviewStates.Staged, null, null, null, 10)))).Code);
+            Grains.GetGrain<IReviewQueueGrain>(0).List(tenantCaller, new ReviewQueueFilter(), PageRequest.First))).Code);
         Assert.Equal(ErrorCodes.NotFound, (await Assert.ThrowsAsync<IptoException>(() => operators.SetPlatformAdmin(Operator, "nobody@example.com", true))).Code);
 
         Assert.Equal(account.UserId, await operators.SetPlatformAdmin(Operator, account.Email.ToUpperInvariant(), true));

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Idempotency;
-using Ipto.Api.Http.Paging;
+using Ipto.Grains.Storage;
 using Ipto.Common;
 using Microsoft.AspNetCore.Mvc;
 using Orleans.Runtime;
@@ -64,14 +64,12 @@ public sealed class TestEndpoints : IEndpointContributor
             return ApiResults.Ok(new CounterResponse(name, calls, ""));
         });
 
-        test.MapGet("/letters", async (string? limit, string? cursor, CursorCodecProvider codecs) =>
+        test.MapGet("/letters", async (string? limit, string? cursor, KeysetPager pager) =>
         {
-            var page = PageRequest.Parse(limit, cursor);
-            var codec = await codecs.GetAsync();
-            var after = page.Cursor is null ? null : codec.Decode("letters", page.Cursor);
-            var rows = Enumerable.Range('a', 26).Select(c => ((char)c).ToString())
-                .Where(l => after is null || string.CompareOrdinal(l, after) > 0).Take(page.Limit + 1).ToArray();
-            return ApiResults.Ok(page.ToPage(rows, l => l, codec, "letters", 26));
+            var letters = Enumerable.Range('a', 26).Select(c => ((char)c).ToString()).ToArray();
+            return ApiResults.Ok(await pager.PageWithTotalAsync<string>(PageRequest.Parse(limit, cursor), "letters", (after, take) =>
+                Task.FromResult<(IReadOnlyList<string>, long?)>((letters.Where(l => after is null || string.CompareOrdinal(l, after) > 0).Take(take).ToArray(), letters.Length)),
+                l => l));
         });
     }
 }

@@ -1,4 +1,4 @@
-using Ipto.Api.Http.Paging;
+using Ipto.Grains.Storage;
 using Ipto.Common;
 
 namespace Ipto.Domain.Tests.Http;

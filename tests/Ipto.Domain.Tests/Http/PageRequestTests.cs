@@ -1,4 +1,3 @@
-using Ipto.Api.Http.Paging;
 using Ipto.Common;
 
 namespace Ipto.Domain.Tests.Http;
@@ -27,25 +26,5 @@ public sealed class PageRequestTests
 
         Assert.Equal(ErrorCodes.InvalidRequest, error.Code);
         Assert.Equal("limit", Assert.Single(error.Details).Field);
-    }
-
-    [Fact]
-    public void ExtraRowMeansMoreAndTheCursorPointsAtTheLastItem()
-    {
-        var codec = new CursorCodec(new byte[32]);
-        var page = new PageRequest(2, null).ToPage(["a", "b", "c"], s => s, codec, "letters");
-
-        Assert.Equal(["a", "b"], page.Items);
-        Assert.True(page.HasMore);
-        Assert.Equal("b", codec.Decode("letters", page.NextCursor!));
-    }
-
-    [Fact]
-    public void LastPageHasNoCursor()
-    {
-        var page = new PageRequest(2, null).ToPage(["a", "b"], s => s, new CursorCodec(new byte[32]), "letters");
-
-        Assert.False(page.HasMore);
-        Assert.Null(page.NextCursor);
     }
 }

@@ -1,3 +1,4 @@
+using Ipto.Identity;
 using Ipto.Grains.Identity;
 
 namespace Ipto.Domain.Tests.Identity;

@@ -19,7 +19,7 @@ public sealed class ApiKeyIssuerTests
     {
         using var dir = new TempDir();
         await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var issuer = cluster.Client.GetGrain<IApiKeyIssuerGrain>(0);
+        var issuer = cluster.Client.GetGrain<IApiKeyDirectoryGrain>(0);
 
         var escalation = await Assert.ThrowsAsync<IptoException>(() => issuer.Issue(Owner, Request(["search:query", "admin:*"])));
         var foreign = await Assert.ThrowsAsync<IptoException>(() => issuer.Issue(Owner, Request(datasets: [Ids.New(IdPrefixes.Dataset)])));

@@ -167,7 +167,7 @@ internal sealed class SearchStages(
         var results = page.Results.Select(r => new SearchResultResponse(r.RetrievalEventId, r.DatasetId, r.DatasetName, r.ObjectId, r.Filename,
             r.ContentType, r.Score, r.Snippet, r.Highlights, r.Locator, Money.FromMicros(r.PriceMicros), Money.Currency)).ToArray();
         return new Envelope<SearchResponse>(new SearchResponse(page.SearchId, page.Mode, results, results.Length, Money.FromMicros(page.ChargedMicros),
-            Money.Currency, page.SessionId, page.TruncatedBySpendLimit), "req_bench", DateTimeOffset.UtcNow);
+            Money.Currency, page.NextCursor, page.TruncatedBySpendLimit), "req_bench", DateTimeOffset.UtcNow);
     }
 
     private LatencySeries Series(string stage)

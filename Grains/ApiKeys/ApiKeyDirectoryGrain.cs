@@ -1,16 +1,18 @@
+using Ipto.Identity;
 using Ipto.ApiKeys;
 using Ipto.Common;
 using Ipto.Grains.Datasets;
 using Ipto.Grains.Idempotency;
 using Ipto.Grains.Identity;
+using Ipto.Grains.Storage;
 using Ipto.Idempotency;
 using Orleans.Concurrency;
 
 namespace Ipto.Grains.ApiKeys;
 
-/// <summary>The rules of a new key, then its grain (keyed by a fresh prefix; a taken prefix draws another).</summary>
+/// <summary>The rules of a new key, then its grain (keyed by a fresh prefix; a taken prefix draws another); key ids resolve to prefixes through the read model.</summary>
 [StatelessWorker]
-public sealed class ApiKeyIssuerGrain(CatalogReader datasets) : Grain, IApiKeyIssuerGrain
+public sealed class ApiKeyDirectoryGrain(CatalogReader datasets, ApiKeyProjection keys, KeysetPager pager) : Grain, IApiKeyDirectoryGrain
 {
     private const int MaxPrefixAttempts = 5;
 
@@ -48,5 +50,21 @@ public sealed class ApiKeyIssuerGrain(CatalogReader datasets) : Grain, IApiKeyIs
         var errors = datasetIds.Select((id, i) => (id, i)).Where(x => !usable.Contains(x.id))
             .Select(x => new FieldError($"dataset_ids[{x.i}]", "is not a dataset this tenant may use")).ToArray();
         if (errors.Length > 0) throw new IptoException(ErrorCodes.ValidationFailed, "The request has invalid fields.", errors);
+    }
+
+    public Task<Page<ApiKeyView>> List(Caller caller, PageRequest page) =>
+        pager.PageAsync(page, "api-keys:" + caller.TenantId, (after, take) => keys.ListAsync(caller.TenantId, after, take), k => k.KeyId);
+
+    public async Task<ApiKeyView> Get(Caller caller, string keyId) => await (await FindAsync(caller, keyId)).Get(caller);
+
+    public async Task<ApiKeyView> Update(Caller caller, string keyId, ApiKeyPatch patch) => await (await FindAsync(caller, keyId)).Update(caller, patch);
+
+    public async Task<ApiKeyView> Revoke(Caller caller, string keyId) => await (await FindAsync(caller, keyId)).Revoke(caller);
+
+    private async Task<IApiKeyGrain> FindAsync(Caller caller, string keyId)
+    {
+        if (!Ids.IsValid(keyId, IdPrefixes.ApiKey)) throw IptoException.NotFound("API key");
+        var prefix = await keys.FindPrefixAsync(caller.TenantId, keyId) ?? throw IptoException.NotFound("API key");
+        return GrainFactory.GetGrain<IApiKeyGrain>(prefix);
     }
 }

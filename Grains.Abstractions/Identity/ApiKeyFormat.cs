@@ -1,4 +1,4 @@
-namespace Ipto.Grains.Identity;
+namespace Ipto.Identity;
 
 /// <summary>API keys look like <c>ipto_{prefix}_{secret}</c>: 8 lowercase alphanumerics, then ≥ 32 base62 characters.</summary>
 public static class ApiKeyFormat

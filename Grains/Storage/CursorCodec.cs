@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ipto.Common;
 
-namespace Ipto.Api.Http.Paging;
+namespace Ipto.Grains.Storage;
 
 /// <summary>
 /// Opaque, tamper-evident keyset cursors: <c>base64url(payload).base64url(hmac)</c>. The payload names the list
@@ -23,7 +23,7 @@ public sealed class CursorCodec(byte[] key)
     public string Decode(string scope, string cursor)
     {
         var dot = cursor.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || cursor.Length > 2048) throw Invalid();
+        if (dot <= 0 || cursor.Length > PageRequest.MaxCursorLength) throw Invalid();
         byte[] payload, mac;
         try
         {

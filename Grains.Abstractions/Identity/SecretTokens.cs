@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Ipto.Grains.Identity;
+namespace Ipto.Identity;
 
 /// <summary>Random secrets (session tokens, API key parts, invitation tokens) and the hashes stored in their place.</summary>
 public static class SecretTokens

@@ -1,6 +1,6 @@
 using System.Net.Mail;
 
-namespace Ipto.Grains.Identity;
+namespace Ipto.Identity;
 
 /// <summary>Email syntax and the normalized form that keys the email index (trimmed, lowercase).</summary>
 public static class EmailAddress

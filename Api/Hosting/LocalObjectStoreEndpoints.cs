@@ -3,18 +3,21 @@ using Ipto.Common;
 using Ipto.Grains.ObjectStore;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Ipto.Api.Endpoints;
+namespace Ipto.Api.Hosting;
 
 /// <summary>
-/// The URLs the local object store presigns (embedded mode): <c>PUT</c> for a single upload or one part of a
+/// Hosting of the local object store (embedded mode), not an API endpoint: the object store's own HTTP face, so it
+/// talks to the store directly. The URLs the local object store presigns (embedded mode): <c>PUT</c> for a single upload or one part of a
 /// multipart upload (answering the part's <c>ETag</c>), <c>GET</c> to download. The signature is the credential;
 /// a PUT must carry the Content-Type and Content-Length it was signed for, so no other body is ever stored.
 /// </summary>
 public static class LocalObjectStoreEndpoints
 {
+    public static readonly PathString RoutePattern = LocalObjectStore.RoutePrefix.TrimEnd('/');
+
     public static IEndpointRouteBuilder MapLocalObjectStoreEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(LocalObjectStore.RoutePrefix.TrimEnd('/')).AllowAnonymous().ExcludeFromDescription();
+        var group = app.MapGroup(RoutePattern.Value!).AllowAnonymous().ExcludeFromDescription();
         group.MapPut("/{**key}", PutAsync);
         group.MapGet("/{**key}", GetAsync);
         return app;
