@@ -284,9 +284,5 @@ public sealed class SearchCoordinatorGrain(
 
     private static string? KeyOf(Caller caller) => caller.PrincipalType == PrincipalTypes.ApiKey ? caller.PrincipalId : null;
 
-    private static void EnsureScope(Caller caller)
-    {
-        if (!caller.Scopes.Contains(Scopes.SearchQuery))
-            throw new IptoException(ErrorCodes.InsufficientScope, $"This credential lacks the scope {Scopes.SearchQuery}.");
-    }
+    private static void EnsureScope(Caller caller) => Access.RequireScope(caller, Scopes.SearchQuery);
 }

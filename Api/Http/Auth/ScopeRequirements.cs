@@ -26,7 +26,8 @@ public static class ScopeRequirements
 }
 
 /// <summary>
-/// Enforces <see cref="ScopeRequirement"/> and <see cref="SessionRequirement"/> metadata, and that every route under
+/// Enforces <see cref="ScopeRequirement"/> and <see cref="SessionRequirement"/> metadata through the one set of checks
+/// (<see cref="Access"/>), and that every route under
 /// <c>/v1/admin</c> is called by a platform admin (403 <c>forbidden</c> otherwise, SPEC §12), for every endpoint.
 /// Runs after <c>UseAuthorization</c>, so an anonymous caller has already had its 401.
 /// </summary>
@@ -43,19 +44,9 @@ public sealed class AccessRequirementsMiddleware(RequestDelegate next)
 
     private static void Check(RouteEndpoint endpoint, Caller caller)
     {
-        var pattern = endpoint.RoutePattern.RawText ?? "";
-        if (IsAdminRoute(pattern) && !caller.IsPlatformAdmin)
-            throw new IptoException(ErrorCodes.Forbidden, "Only a platform admin may call admin endpoints.");
-        if (endpoint.Metadata.GetMetadata<SessionRequirement>() is not null && caller.PrincipalType != PrincipalTypes.User)
-            throw new IptoException(ErrorCodes.Forbidden, "This request needs a user session; API keys may not make it.");
-        foreach (var requirement in endpoint.Metadata.GetOrderedMetadata<ScopeRequirement>())
-        {
-            var anyOf = requirement.AnyOf;
-            if (anyOf.Any(caller.Scopes.Contains)) continue;
-            throw new IptoException(ErrorCodes.InsufficientScope, anyOf.Count == 1
-                ? $"This request needs the scope '{anyOf[0]}'."
-                : $"This request needs one of the scopes {string.Join(", ", anyOf.Select(s => $"'{s}'"))}.");
-        }
+        if (IsAdminRoute(endpoint.RoutePattern.RawText ?? "")) Access.RequirePlatformAdmin(caller);
+        if (endpoint.Metadata.GetMetadata<SessionRequirement>() is not null) Access.RequireSession(caller);
+        foreach (var requirement in endpoint.Metadata.GetOrderedMetadata<ScopeRequirement>()) Access.RequireScope(caller, requirement.AnyOf);
     }
 
     public static bool IsAdminRoute(string pattern)

@@ -89,4 +89,11 @@ public sealed class ObjectTransitionsTests
     [MemberData(nameof(EveryReviewPair))]
     public void OnlyTheSpecReviewTransitionsAreAllowed(string? from, string to, ObjectActor actor) =>
         Assert.Equal(AllowedReview.Contains((from, to, actor)), ObjectTransitions.IsReviewAllowed(from, to, actor));
+
+    [Fact]
+    public void OnlyObjectsWhoseBytesAreCompleteAndKeptMayBeDownloaded()
+    {
+        string[] kept = [ObjectStatuses.Processing, ObjectStatuses.Ready, ObjectStatuses.Indexing, ObjectStatuses.Active];
+        foreach (var status in ObjectStatuses.All) Assert.Equal(kept.Contains(status), ObjectTransitions.KeepsBytes(status));
+    }
 }
