@@ -7,30 +7,15 @@ namespace Ipto.Grains.ApiKeys;
 /// <summary>The <c>api_keys</c> read model: written by the key grain (version-guarded), read by lists and id lookups.</summary>
 public sealed class ApiKeyProjection(AppDatabase database, TimeProvider time)
 {
-    public async Task UpsertAsync(string prefix, ApiKeyState key)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.Command("""
-            INSERT INTO api_keys (key_id, prefix, tenant_id, name, scopes, dataset_access_mode, dataset_ids, spend_limit_micros,
-                spend_limit_period, rate_limit_per_second, expires_at, revoked_at, last_used_at, created_by, created_at, version)
-            VALUES (@key_id, @prefix, @tenant_id, @name, @scopes, @mode, @dataset_ids, @spend_micros, @spend_period, @rate,
-                @expires_at, @revoked_at, @last_used_at, @created_by, @created_at, @version)
-            ON CONFLICT (key_id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes,
-                dataset_access_mode = excluded.dataset_access_mode, dataset_ids = excluded.dataset_ids,
-                spend_limit_micros = excluded.spend_limit_micros, spend_limit_period = excluded.spend_limit_period,
-                rate_limit_per_second = excluded.rate_limit_per_second, expires_at = excluded.expires_at,
-                revoked_at = excluded.revoked_at, last_used_at = excluded.last_used_at, version = excluded.version
-            WHERE api_keys.version < excluded.version
-            """)
-            .With("@key_id", key.KeyId).With("@prefix", prefix).With("@tenant_id", key.TenantId).With("@name", key.Name)
-            .With("@scopes", JsonSerializer.Serialize(key.Scopes.ToArray(), ProjectionJson.Default.StringArray)).With("@mode", key.DatasetAccessMode)
-            .With("@dataset_ids", JsonSerializer.Serialize(key.DatasetIds.ToArray(), ProjectionJson.Default.StringArray))
-            .With("@spend_micros", key.SpendLimit?.AmountMicros).With("@spend_period", key.SpendLimit?.Period)
-            .With("@rate", key.RateLimitPerSecond).With("@expires_at", key.ExpiresAt).With("@revoked_at", key.RevokedAt)
-            .With("@last_used_at", key.LastUsedAt).With("@created_by", key.CreatedBy).With("@created_at", key.CreatedAt)
-            .With("@version", key.Version);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task UpsertAsync(string prefix, ApiKeyState key) =>
+        new VersionedRow("api_keys", "key_id", key.KeyId, key.Version)
+            .Set("prefix", prefix).Set("tenant_id", key.TenantId).Set("name", key.Name)
+            .Set("scopes", JsonSerializer.Serialize(key.Scopes.ToArray(), ProjectionJson.Default.StringArray)).Set("dataset_access_mode", key.DatasetAccessMode)
+            .Set("dataset_ids", JsonSerializer.Serialize(key.DatasetIds.ToArray(), ProjectionJson.Default.StringArray))
+            .Set("spend_limit_micros", key.SpendLimit?.AmountMicros).Set("spend_limit_period", key.SpendLimit?.Period)
+            .Set("rate_limit_per_second", key.RateLimitPerSecond).Set("expires_at", key.ExpiresAt).Set("revoked_at", key.RevokedAt)
+            .Set("last_used_at", key.LastUsedAt).Set("created_by", key.CreatedBy).Set("created_at", key.CreatedAt)
+            .WriteAsync(database);
 
     /// <summary>The prefix of a key of this tenant, or null (another tenant's key is as good as missing).</summary>
     public async Task<string?> FindPrefixAsync(string tenantId, string keyId)

@@ -16,22 +16,14 @@ public sealed class DatasetProjection(AppDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var upsert = connection.Command("""
-                   INSERT INTO datasets (dataset_id, tenant_id, status, visibility, document, version, updated_at)
-                   VALUES (@id, @tenant, @status, @visibility, @document, @version, @updated)
-                   ON CONFLICT (dataset_id) DO UPDATE SET status = excluded.status, visibility = excluded.visibility,
-                       document = excluded.document, version = excluded.version, updated_at = excluded.updated_at
-                   WHERE datasets.version < excluded.version
-                   """, transaction)
-               .With("@id", dataset.DatasetId).With("@tenant", dataset.TenantId).With("@status", dataset.Status)
-               .With("@visibility", dataset.Visibility).With("@document", JsonSerializer.Serialize(dataset, ProjectionJson.Default.DatasetSnapshot))
-               .With("@version", version).With("@updated", dataset.UpdatedAt))
+        var written = await new VersionedRow("datasets", "dataset_id", dataset.DatasetId, version)
+            .Set("tenant_id", dataset.TenantId).Set("status", dataset.Status).Set("visibility", dataset.Visibility)
+            .Set("document", JsonSerializer.Serialize(dataset, ProjectionJson.Default.DatasetSnapshot)).Set("updated_at", dataset.UpdatedAt)
+            .WriteAsync(connection, transaction);
+        if (!written)
         {
-            if (await upsert.ExecuteNonQueryAsync() == 0)
-            {
-                await transaction.RollbackAsync();
-                return; // a newer version is already projected
-            }
+            await transaction.RollbackAsync();
+            return; // a newer version is already projected
         }
 
         await using (var clear = connection.Command("DELETE FROM catalog_datasets WHERE dataset_id = @id; DELETE FROM dataset_grants WHERE dataset_id = @id", transaction)

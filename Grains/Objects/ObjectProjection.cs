@@ -8,21 +8,11 @@ namespace Ipto.Grains.Objects;
 public sealed class ObjectProjection(AppDatabase database)
 {
 
-    public async Task UpsertAsync(ObjectSnapshot obj, long version)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.Command("""
-            INSERT INTO objects (object_id, dataset_id, tenant_id, status, review_state, document, version, updated_at)
-            VALUES (@id, @dataset, @tenant, @status, @review, @document, @version, @updated)
-            ON CONFLICT (object_id) DO UPDATE SET status = excluded.status, review_state = excluded.review_state,
-                document = excluded.document, version = excluded.version, updated_at = excluded.updated_at
-            WHERE objects.version < excluded.version
-            """)
-            .With("@id", obj.ObjectId).With("@dataset", obj.DatasetId).With("@tenant", obj.TenantId).With("@status", obj.Status)
-            .With("@review", obj.ReviewState).With("@document", JsonSerializer.Serialize(obj, ProjectionJson.Default.ObjectSnapshot)).With("@version", version)
-            .With("@updated", obj.UpdatedAt);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task UpsertAsync(ObjectSnapshot obj, long version) =>
+        new VersionedRow("objects", "object_id", obj.ObjectId, version)
+            .Set("dataset_id", obj.DatasetId).Set("tenant_id", obj.TenantId).Set("status", obj.Status).Set("review_state", obj.ReviewState)
+            .Set("document", JsonSerializer.Serialize(obj, ProjectionJson.Default.ObjectSnapshot)).Set("updated_at", obj.UpdatedAt)
+            .WriteAsync(database);
 
     /// <summary>A dataset's objects, newest first, with optional status and review filters.</summary>
     public async Task<IReadOnlyList<ObjectSnapshot>> ListByDatasetAsync(string datasetId, string? status, string? reviewState, string? afterId, int limit)
