@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ipto.Api.Tests.Support;
-using static Ipto.Api.Tests.Support.ApiHttp;
+using static Ipto.Testing.ApiHttp;
 
 namespace Ipto.Api.Tests.Identity;
 

@@ -60,17 +60,9 @@ public sealed class OperatorCallerTests(IdentityFixture api) : IClassFixture<Ide
     {
         var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
         var datasetId = (await (await owner.PostAsync("/v1/datasets", Body(new { name = "Operator review" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
-        var bytes = Encoding.UTF8.GetBytes("Text an operator approves.");
-        var upload = await (await owner.PostAsync("/v1/uploads", Body(new { dataset_id = datasetId, filename = "op.txt", content_type = "text/plain", size_bytes = bytes.Length })))
-            .DataAsync(HttpStatusCode.Created);
         using var storeClient = Api.CreateClient();
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        await storeClient.PutAsync(upload.GetProperty("upload_url").GetString(), content);
-        await (await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null)).DataAsync();
-        var objectId = upload.GetProperty("object_id").GetString()!;
-        await Eventually.Until(async () => (await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync()).GetProperty("status").GetString(),
-            s => s == "ready", TimeSpan.FromSeconds(30), "the object to be ready");
+        var objectId = (await owner.UploadAsync(storeClient, datasetId, "op.txt", "text/plain", Encoding.UTF8.GetBytes("Text an operator approves."))).ObjectId;
+        await owner.WaitForStatusAsync(objectId, "ready", TimeSpan.FromSeconds(30));
 
         var queue = Grains.GetGrain<IReviewQueueGrain>(0);
         var page = await queue.List(Operator, new ReviewQueueFilter(ReviewStates.Staged, null, datasetId), new PageRequest(10, null));

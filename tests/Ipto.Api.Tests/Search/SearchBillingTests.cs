@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using static Ipto.Api.Tests.Search.SearchWorld;
-using static Ipto.Api.Tests.Support.ApiHttp;
+using static Ipto.Testing.ApiHttp;
 
 namespace Ipto.Api.Tests.Search;
 

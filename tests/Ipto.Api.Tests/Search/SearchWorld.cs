@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Testing;
-using static Ipto.Api.Tests.Support.ApiHttp;
+using static Ipto.Testing.ApiHttp;
 
 namespace Ipto.Api.Tests.Search;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
 using Ipto.Testing;
-using static Ipto.Api.Tests.Support.ApiHttp;
+using static Ipto.Testing.ApiHttp;
 
 namespace Ipto.Api.Tests.Uploads;
 

@@ -5,15 +5,15 @@ using Ipto.Testing;
 
 namespace Ipto.Grains.Tests.Datasets;
 
-public sealed class DatasetCountersGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class DatasetCountersGrainTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", ["datasets:write"], false);
 
     [Fact]
     public async Task ObjectChangesMaintainCountersDriveTheStatusAndIgnoreRedelivery()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var dataset = cluster.Client.GetGrain<IDatasetGrain>(Ids.New(IdPrefixes.Dataset));
         await dataset.Create(Owner, new NewDataset("Counted", null, "document", "open", "fixed", null, "private", []));
 

@@ -7,7 +7,8 @@ using Ipto.Testing.Jobs;
 
 namespace Ipto.Grains.Tests.Datasets;
 
-public sealed class DatasetDeletionGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class DatasetDeletionGrainTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", ["datasets:write"], false);
 
@@ -44,8 +45,7 @@ public sealed class DatasetDeletionGrainTests
     [Fact]
     public async Task DeletingAgainWhilePendingReturnsTheSameJob()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var datasetId = Ids.New(IdPrefixes.Dataset);
         HoldingPurgeStep.Hold[datasetId] = new TaskCompletionSource();
         var dataset = cluster.Client.GetGrain<IDatasetGrain>(datasetId);

@@ -5,7 +5,8 @@ using Ipto.Testing;
 
 namespace Ipto.Grains.Tests.Datasets;
 
-public sealed class DatasetSearchProfileGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class DatasetSearchProfileGrainTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", ["datasets:write", "search:query"], false);
     private static readonly Caller Buyer = new(Ids.New(IdPrefixes.Tenant), Ids.New(IdPrefixes.ApiKey), "api_key", ["search:query"], false);
@@ -24,8 +25,7 @@ public sealed class DatasetSearchProfileGrainTests
     [Fact]
     public async Task OnlyCallersWhoMaySearchAnActiveDatasetGetItsProfile()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
 
         var priv = await ActiveDatasetAsync(cluster.Client, "private");
         Assert.NotNull(await priv.OpenForSearch(Owner));
@@ -49,8 +49,7 @@ public sealed class DatasetSearchProfileGrainTests
     [Fact]
     public async Task TheDemandCounterCountsEachSearchAndSurvivesDeactivation()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var dataset = await ActiveDatasetAsync(cluster.Client, "listed");
 
         for (var i = 1; i <= 3; i++) Assert.Equal(i, (await dataset.OpenForSearch(Buyer))!.QueriesLast24h);

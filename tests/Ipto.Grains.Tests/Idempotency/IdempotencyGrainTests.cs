@@ -4,18 +4,21 @@ using Ipto.Idempotency;
 
 namespace Ipto.Grains.Tests.Idempotency;
 
-public sealed class IdempotencyGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class IdempotencyGrainTests(SharedCluster shared)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
     private static StoredResponse Response(int status = 201) => new(status, "application/json", "/v1/datasets/x", [1, 2, 3]);
 
+    // Keys of their own: the cluster is shared with other tests.
+    private static string NewKey(string tag) => $"{tag}-{Guid.NewGuid():N}";
+
     [Fact]
     public async Task FirstRequestStartsAndADuplicateWhileRunningIsInProgress()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k1");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k1"));
 
         var first = await grain.Begin("fp", Lease);
         var duplicate = await grain.Begin("fp", Lease);
@@ -29,9 +32,8 @@ public sealed class IdempotencyGrainTests
     [Fact]
     public async Task ConcurrentDuplicatesHaveExactlyOneWinner()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k-concurrent");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k-concurrent"));
 
         var decisions = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => grain.Begin("fp", Lease)));
 
@@ -42,9 +44,8 @@ public sealed class IdempotencyGrainTests
     [Fact]
     public async Task CompletedResponseIsReplayedForTheSameRequestOnly()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k2");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k2"));
         var started = await grain.Begin("fp", Lease);
 
         await grain.Complete(started.LeaseId, Response(), Day);
@@ -61,9 +62,8 @@ public sealed class IdempotencyGrainTests
     [Fact]
     public async Task ReleasedKeyRunsAgain()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k3");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k3"));
         var started = await grain.Begin("fp", Lease);
 
         await grain.Release(started.LeaseId);
@@ -74,9 +74,8 @@ public sealed class IdempotencyGrainTests
     [Fact]
     public async Task EveryAttemptUnderAKeyGetsTheFirstAttemptsIdSeedAndOnlyTheSameRequestRunsAgain()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k7");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k7"));
         var first = await grain.Begin("fp", Lease);
         await grain.Release(first.LeaseId); // the attempt failed with a 5xx: its outcome is unknown
         await cluster.DeactivateAsync(grain);
@@ -94,9 +93,8 @@ public sealed class IdempotencyGrainTests
     [Fact]
     public async Task CompletionWithAStaleLeaseIsIgnored()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k4");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k4"));
         var stale = await grain.Begin("fp", TimeSpan.FromMilliseconds(1));
         await Eventually.Until(async () => await grain.Begin("fp", Lease), d => d.Outcome == IdempotencyOutcome.Started, what: "the lease to lapse");
 
@@ -108,9 +106,8 @@ public sealed class IdempotencyGrainTests
     [Fact]
     public async Task StoredResponseExpiresAfterItsRetention()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("k5");
+        var cluster = shared.Cluster;
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(NewKey("k5"));
         var started = await grain.Begin("fp", Lease);
         await grain.Complete(started.LeaseId, Response(), TimeSpan.FromMilliseconds(300));
 

@@ -5,12 +5,16 @@ using Orleans.TestingHost;
 
 namespace Ipto.Grains.Tests.Idempotency;
 
-public sealed class IdempotencySweepTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class IdempotencySweepTests(SharedCluster shared)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
     private static readonly TimeSpan Instant = TimeSpan.FromMilliseconds(1);
     private static readonly StoredResponse Response = new(201, "application/json", "/v1/datasets/x", [4, 5, 6]);
+
+    // Keys of their own: the cluster is shared with other tests.
+    private static string NewKey(string tag) => $"{tag}-{Guid.NewGuid():N}";
 
     private static Task<long> RecordCount(string dataDir, string key) =>
         ReadModel.CountAsync(dataDir, "SELECT count(*) FROM idempotency_records WHERE grain_key = $id", key);
@@ -30,19 +34,21 @@ public sealed class IdempotencySweepTests
     [Fact]
     public async Task SweepDeletesExpiredRecordsAndKeepsLiveOnesWhichStillReplay()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        await CompleteAsync(cluster.Client.GetGrain<IIdempotencyGrain>("expired"), Instant);
-        await CompleteAsync(cluster.Client.GetGrain<IIdempotencyGrain>("live"), Day);
-        var running = cluster.Client.GetGrain<IIdempotencyGrain>("running");
+        var cluster = shared.Cluster;
+        var expiredKey = NewKey("expired");
+        var liveKey = NewKey("live");
+        var runningKey = NewKey("running");
+        await CompleteAsync(cluster.Client.GetGrain<IIdempotencyGrain>(expiredKey), Instant);
+        await CompleteAsync(cluster.Client.GetGrain<IIdempotencyGrain>(liveKey), Day);
+        var running = cluster.Client.GetGrain<IIdempotencyGrain>(runningKey);
         var first = await running.Begin("fp", Lease);
         await running.Release(first.LeaseId);
 
-        await Eventually.Until(() => SweepThenCount(cluster, dir.Path, "expired"), n => n == 0, what: "the sweep to delete the expired record");
+        await Eventually.Until(() => SweepThenCount(cluster, shared.DataDir, expiredKey), n => n == 0, what: "the sweep to delete the expired record");
 
-        Assert.Equal(1, await RecordCount(dir.Path, "live"));
-        Assert.Equal(1, await RecordCount(dir.Path, "running"));
-        var live = cluster.Client.GetGrain<IIdempotencyGrain>("live");
+        Assert.Equal(1, await RecordCount(shared.DataDir, liveKey));
+        Assert.Equal(1, await RecordCount(shared.DataDir, runningKey));
+        var live = cluster.Client.GetGrain<IIdempotencyGrain>(liveKey);
         await cluster.DeactivateAsync(live);
         await cluster.DeactivateAsync(running);
         var replay = await live.Begin("fp", Lease);
@@ -73,18 +79,18 @@ public sealed class IdempotencySweepTests
     [Fact]
     public async Task AKeyWhoseRecordWasSweptStartsAFreshRecord()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var grain = cluster.Client.GetGrain<IIdempotencyGrain>("again");
+        var cluster = shared.Cluster;
+        var againKey = NewKey("again");
+        var grain = cluster.Client.GetGrain<IIdempotencyGrain>(againKey);
         var first = await grain.Begin("fp", Lease);
         await grain.Complete(first.LeaseId, Response, Instant);
-        await Eventually.Until(() => SweepThenCount(cluster, dir.Path, "again"), n => n == 0, what: "the sweep");
+        await Eventually.Until(() => SweepThenCount(cluster, shared.DataDir, againKey), n => n == 0, what: "the sweep");
         await cluster.DeactivateAsync(grain);
 
         var second = await grain.Begin("other", Lease);
 
         Assert.Equal(IdempotencyOutcome.Started, second.Outcome);
         Assert.NotEqual(first.IdSeed!.Seed, second.IdSeed!.Seed);
-        Assert.Equal(1, await RecordCount(dir.Path, "again"));
+        Assert.Equal(1, await RecordCount(shared.DataDir, againKey));
     }
 }

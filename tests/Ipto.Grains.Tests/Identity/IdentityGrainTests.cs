@@ -11,9 +11,13 @@ using Orleans.Storage;
 
 namespace Ipto.Grains.Tests.Identity;
 
-public sealed class IdentityGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class IdentityGrainTests(SharedCluster shared)
 {
     private static SignupCommand Command(string email) => new(email, "password-123", "Ada", "Acme");
+
+    // Addresses of their own: the cluster is shared with other tests.
+    private static string NewEmail(string tag) => $"{tag}-{Guid.NewGuid():N}@example.com";
 
     [Fact]
     public async Task IdleSessionExpires()
@@ -50,9 +54,9 @@ public sealed class IdentityGrainTests
     [Fact]
     public async Task RevokedSessionStaysRevokedAfterDeactivation()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        var account = await cluster.Client.GetGrain<IEmailIndexGrain>("rev@example.com").Signup(Command("rev@example.com"));
+        var cluster = shared.Cluster;
+        var address = NewEmail("rev");
+        var account = await cluster.Client.GetGrain<IEmailIndexGrain>(address).Signup(Command(address));
         var (token, _) = await cluster.Client.GetGrain<IUserGrain>(account.UserId).OpenSession();
         var session = cluster.Client.GetGrain<ISessionGrain>(SecretTokens.Hash(token));
 
@@ -65,8 +69,7 @@ public sealed class IdentityGrainTests
     [Fact]
     public async Task ApiKeyExpiresAtItsExpiry()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var (_, prefix, secret) = ApiKeyFormat.New();
         var key = cluster.Client.GetGrain<IApiKeyGrain>(prefix);
         var caller = new Caller("tnt_a", "usr_a", PrincipalTypes.User, [], false);
@@ -82,8 +85,7 @@ public sealed class IdentityGrainTests
     [Fact]
     public async Task ApiKeyIsInvisibleToAnotherTenant()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var (_, prefix, secret) = ApiKeyFormat.New();
         var key = cluster.Client.GetGrain<IApiKeyGrain>(prefix);
         await key.Create(new NewApiKey(Ids.New(IdPrefixes.ApiKey), "tnt_a", "usr_a", "k", SecretTokens.Hash(secret), ["datasets:read"],
@@ -98,9 +100,8 @@ public sealed class IdentityGrainTests
     [Fact]
     public async Task SignupInterruptedMidwayLeavesNothingBehindAndTheNextAttemptSucceeds()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
-        const string address = "crash@example.com";
+        var cluster = shared.Cluster;
+        var address = NewEmail("crash");
         // What a crash after creating the tenant leaves: a pending reservation naming a tenant and a user never made.
         var orphanTenant = Ids.New(IdPrefixes.Tenant);
         var orphanUser = Ids.New(IdPrefixes.User);

@@ -6,7 +6,8 @@ using Ipto.Jobs;
 
 namespace Ipto.Grains.Tests.Jobs;
 
-public sealed class JobGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class JobGrainTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", [], false);
     private static readonly Caller Stranger = new("tnt_other", "usr_other", "user", [], false);
@@ -15,8 +16,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task JobRunsToSuccessWithProgressAndResult()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var jobId = Ids.New(IdPrefixes.Job);
         var job = cluster.Client.GetGrain<IJobGrain>(jobId);
 
@@ -34,8 +34,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task StartingTwiceReturnsTheSameJob()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var jobId = Ids.New(IdPrefixes.Job);
         var job = cluster.Client.GetGrain<IJobGrain>(jobId);
 
@@ -50,8 +49,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task AnotherTenantGetsNotFoundAndAPlatformAdminSeesIt()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var job = cluster.Client.GetGrain<IJobGrain>(Ids.New(IdPrefixes.Job));
         await job.Start(new JobRequest(Owner.TenantId, "test.count", "1"));
 
@@ -63,8 +61,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task UnknownJobIsNotFound()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
 
         var error = await Assert.ThrowsAsync<IptoException>(() => cluster.Client.GetGrain<IJobGrain>(Ids.New(IdPrefixes.Job)).Get(Owner));
 
@@ -74,8 +71,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task HandlerRefusalFailsTheJobWithItsReason()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var job = cluster.Client.GetGrain<IJobGrain>(Ids.New(IdPrefixes.Job));
         await job.Start(new JobRequest(Owner.TenantId, "test.fail", ""));
 
@@ -88,8 +84,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task UnknownJobTypeFails()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var job = cluster.Client.GetGrain<IJobGrain>(Ids.New(IdPrefixes.Job));
         await job.Start(new JobRequest(Owner.TenantId, "no.such.type", ""));
 
@@ -102,8 +97,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task UnexpectedErrorIsRetriedByTheReminder()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var jobId = Ids.New(IdPrefixes.Job);
         var job = cluster.Client.GetGrain<IJobGrain>(jobId);
         await job.Start(new JobRequest(Owner.TenantId, "test.flaky", ""));
@@ -118,8 +112,7 @@ public sealed class JobGrainTests
     [Fact]
     public async Task DeactivatedJobResumesFromItsCheckpoint()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var jobId = Ids.New(IdPrefixes.Job);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         CountingJobHandler.HoldBefore[jobId] = (3, release);

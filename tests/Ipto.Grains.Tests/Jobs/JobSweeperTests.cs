@@ -6,12 +6,14 @@ using Ipto.Testing.Jobs;
 
 namespace Ipto.Grains.Tests.Jobs;
 
-public sealed class JobSweeperTests
+public sealed class JobSweeperTests(JobSweeperTests.NoTicksCluster noTicks) : IClassFixture<JobSweeperTests.NoTicksCluster>
 {
     private const string Tenant = "tnt_sweep";
 
-    // The sweeper's own reminder stays out of the way: these tests call Sweep themselves.
+    // The sweeper's own reminder stays out of the way: these tests call Sweep themselves, on one cluster they share.
     private static readonly Dictionary<string, string?> NoTicks = new() { ["Ipto:Jobs:ResumePeriod"] = "01:00:00" };
+
+    public sealed class NoTicksCluster() : ClusterFixture(NoTicks);
 
     private static Task<long> RemindersOf(string dataDir, string jobId) =>
         ReadModel.CountAsync(dataDir, "SELECT count(*) FROM reminders WHERE grain_id LIKE '%' || $id", jobId);
@@ -19,8 +21,7 @@ public sealed class JobSweeperTests
     [Fact]
     public async Task AnUnfinishedJobNoSiloRunsIsResumedByTheSweeper()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path, settings: NoTicks);
+        var cluster = noTicks.Cluster;
         var jobId = Ids.New(IdPrefixes.Job);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         CountingJobHandler.HoldBefore[jobId] = (3, release);
@@ -29,12 +30,12 @@ public sealed class JobSweeperTests
         await Eventually.Until(() => job.GetInternal(), j => j!.Progress.Completed == 2, what: "two steps");
         await cluster.DeactivateAsync(job);
         release.SetResult();
-        Assert.Equal(JobStatuses.Running, await ReadModel.JobStatusAsync(dir.Path, jobId));
+        Assert.Equal(JobStatuses.Running, await ReadModel.JobStatusAsync(noTicks.DataDir, jobId));
 
         var resumed = await cluster.Client.GetGrain<IJobSweeperGrain>(0).Sweep();
 
         Assert.True(resumed >= 1);
-        var status = await Eventually.Until(() => ReadModel.JobStatusAsync(dir.Path, jobId), s => s is not null && JobStatuses.IsTerminal(s), what: "the resumed job");
+        var status = await Eventually.Until(() => ReadModel.JobStatusAsync(noTicks.DataDir, jobId), s => s is not null && JobStatuses.IsTerminal(s), what: "the resumed job");
         Assert.Equal(JobStatuses.Succeeded, status);
         Assert.Equal([1, 2, 3, 4], CountingJobHandler.Executed[jobId]);
     }
@@ -42,6 +43,7 @@ public sealed class JobSweeperTests
     [Fact]
     public async Task AJobHoldsNoReminderWhileRunningOrAfterItFinishes()
     {
+        // A cluster of its own: it counts every reminder in the database.
         using var dir = new TempDir();
         await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
         var jobId = Ids.New(IdPrefixes.Job);
@@ -88,16 +90,15 @@ public sealed class JobSweeperTests
     [Fact]
     public async Task ARowLeftByAStartThatNeverWroteItsJobIsRemoved()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path, settings: NoTicks);
+        var cluster = noTicks.Cluster;
         var jobId = Ids.New(IdPrefixes.Job);
-        await ReadModel.ExecuteAsync(dir.Path, $"""
+        await ReadModel.ExecuteAsync(noTicks.DataDir, $"""
             INSERT INTO jobs (job_id, tenant_id, type, status, version, created_at, updated_at)
             VALUES ('{jobId}', '{Tenant}', 'test.count', 'queued', 0, '2020-01-01 00:00:00+00:00', '2020-01-01 00:00:00+00:00')
             """);
 
         await cluster.Client.GetGrain<IJobSweeperGrain>(0).Sweep();
 
-        Assert.Null(await ReadModel.JobStatusAsync(dir.Path, jobId));
+        Assert.Null(await ReadModel.JobStatusAsync(noTicks.DataDir, jobId));
     }
 }

@@ -11,7 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ipto.Grains.Tests.Objects;
 
-public sealed class NormalizationResumeTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class NormalizationResumeTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", ["objects:write", "datasets:write"], false);
     private static readonly Caller Admin = new("tnt_platform", "usr_admin", "user", ["admin:*"], true);
@@ -56,8 +57,7 @@ public sealed class NormalizationResumeTests
     [Fact]
     public async Task ApprovedObjectGoesThroughTheIngestionStagesAndDeletionTakesItOutAgain()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var datasetId = Ids.New(IdPrefixes.Dataset);
         var objectId = Ids.New(IdPrefixes.Object);
         HoldingExtractor.Release = null;
@@ -79,8 +79,7 @@ public sealed class NormalizationResumeTests
     [Fact]
     public async Task OnlyAReadyObjectCanBeApprovedButAProcessingOneCanBeRejected()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var datasetId = Ids.New(IdPrefixes.Dataset);
         var objectId = Ids.New(IdPrefixes.Object);
         HoldingExtractor.Release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -101,7 +100,7 @@ public sealed class NormalizationResumeTests
 
             // The normalization that was under way ends without bringing the purged files back.
             HoldingExtractor.Release.TrySetResult();
-            var status = await Eventually.Until(() => ReadModel.JobStatusAsync(dir.Path, jobId), s => s is not null && JobStatuses.IsTerminal(s), what: "the normalization job");
+            var status = await Eventually.Until(() => ReadModel.JobStatusAsync(shared.DataDir, jobId), s => s is not null && JobStatuses.IsTerminal(s), what: "the normalization job");
             Assert.Equal(JobStatuses.Succeeded, status);
             Assert.Empty(await cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>().ListKeysAsync(ObjectKeys.ObjectPrefix(datasetId, objectId), 10));
             Assert.Equal(ObjectStatuses.Rejected, (await obj.Get(Owner)).Status);

@@ -8,7 +8,8 @@ using Orleans.TestingHost;
 namespace Ipto.Grains.Tests.Objects;
 
 /// <summary>The grain refuses what the transition table refuses, with the same code and message as before the table.</summary>
-public sealed class ObjectTransitionGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class ObjectTransitionGrainTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", ["objects:write", "datasets:write"], false);
     private static readonly Caller Admin = new("tnt_platform", "usr_admin", "user", ["admin:*"], true);
@@ -16,8 +17,7 @@ public sealed class ObjectTransitionGrainTests
     [Fact]
     public async Task RefusedTransitionsNameTheirStatesAndRepeatsAreNoOps()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var datasetId = Ids.New(IdPrefixes.Dataset);
         await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Machine", null, "document", "open", "fixed", null, "private", []));
 

@@ -12,7 +12,8 @@ using Orleans.TestingHost;
 
 namespace Ipto.Grains.Tests.Search;
 
-public sealed class DatasetIndexGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class DatasetIndexGrainTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_owner", "usr_owner", "user", ["objects:write", "datasets:write"], false);
     private static readonly Caller Admin = new("tnt_platform", "usr_admin", "user", ["admin:*"], true);
@@ -50,8 +51,7 @@ public sealed class DatasetIndexGrainTests
     [Fact]
     public async Task ApprovedObjectsAreFoundWithTheQuerySyntaxAndLeaveTheIndexWhenDeleted()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var (datasetId, ids) = await IndexedDatasetAsync(cluster);
         var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
 
@@ -79,15 +79,14 @@ public sealed class DatasetIndexGrainTests
     [Fact]
     public async Task DeletingTheDatasetEmptiesItsIndex()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var (datasetId, _) = await IndexedDatasetAsync(cluster);
         var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
         Assert.NotEmpty(await Lexical(index, "shipping"));
 
         var job = await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Delete(Owner);
 
-        await Eventually.Until(() => ReadModel.JobStatusAsync(dir.Path, job.JobId), s => s == Ipto.Jobs.JobStatuses.Succeeded, TimeSpan.FromSeconds(30), "the deletion");
+        await Eventually.Until(() => ReadModel.JobStatusAsync(shared.DataDir, job.JobId), s => s == Ipto.Jobs.JobStatuses.Succeeded, TimeSpan.FromSeconds(30), "the deletion");
         Assert.Empty(await Lexical(index, "shipping OR cargo OR lading"));
         Assert.Equal(0, await index.Count());
     }
@@ -95,8 +94,7 @@ public sealed class DatasetIndexGrainTests
     [Fact]
     public async Task DenseVectorsFindAParaphraseAndTheIndexRebuildsItselfWhereItsFilesAreMissing()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var (datasetId, ids) = await IndexedDatasetAsync(cluster);
         var index = cluster.Client.GetGrain<IDatasetIndexGrain>(datasetId);
         var embedder = cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>();
@@ -110,7 +108,7 @@ public sealed class DatasetIndexGrainTests
 
         // Another silo has no local files: simulate it by deleting them while the grain is away.
         await cluster.DeactivateAsync(index);
-        Directory.Delete(Path.Combine(dir.Path, "index", datasetId), recursive: true);
+        Directory.Delete(Path.Combine(shared.DataDir, "index", datasetId), recursive: true);
 
         Assert.Equal(Documents.Length, await index.Count());
         Assert.Equal(ids[1], await TopDense());
@@ -120,8 +118,7 @@ public sealed class DatasetIndexGrainTests
     [Fact]
     public async Task FiltersRestrictBothListsAndHostileQueriesAreRefusedWithAPosition()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var manyTerms = string.Join(' ', Enumerable.Range(0, 1100).Select(i => $"w{i:D4}"));
         var sameTerms = string.Join(' ', Enumerable.Range(0, 600).Select(i => $"v{i:D4}"));
         var (datasetId, ids) = await IndexedDatasetAsync(cluster, [.. Documents, manyTerms, sameTerms, sameTerms]);

@@ -8,13 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ipto.Grains.Tests.Spend;
 
-public sealed class SpendCounterGrainTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class SpendCounterGrainTests(SharedCluster shared)
 {
     [Fact]
     public async Task ReservationsFitTheBudgetInRankOrderAndTheCounterRebuildsFromTheLedger()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var ledger = cluster.Silos[0].ServiceProvider.GetRequiredService<LedgerWriter>();
         var keyId = Ids.New(IdPrefixes.ApiKey);
         var now = DateTimeOffset.UtcNow;

@@ -4,7 +4,7 @@ using Ipto.Api.Tests.Support;
 using Ipto.Datasets;
 using Ipto.Integration.Tests.Support;
 using Ipto.Testing;
-using static Ipto.Api.Tests.Support.ApiHttp;
+using static Ipto.Testing.ApiHttp;
 
 namespace Ipto.Integration.Tests.Cluster;
 

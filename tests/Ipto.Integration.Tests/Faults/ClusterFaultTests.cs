@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
 using Ipto.Integration.Tests.Support;
 using Ipto.Testing;
 using Npgsql;
@@ -116,14 +113,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
 
     private static async Task<string> SignupAsync(ApiNode node)
     {
-        var body = JsonSerializer.Serialize(new
-        {
-            email = $"fault-{Guid.NewGuid():N}@example.com", password = "fault test password", display_name = "Fault", tenant_name = "Fault Data",
-        });
-        using var response = await node.Client.PostAsync(new Uri(node.BaseAddress, "/v1/auth/signup"), new StringContent(body, Encoding.UTF8, "application/json"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("data").GetProperty("session_token").GetString()!;
+        using var anonymous = new HttpClient { BaseAddress = node.BaseAddress };
+        return (await anonymous.SignupAsync(Accounts.NewEmail("fault"), "Fault Data", "Fault")).SessionToken;
     }
 
     private static async Task WaitForActiveSilosAsync(ClusterSettings settings, int count, IReadOnlyList<SiloProcess> silos)

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
 using Ipto.Integration.Tests.Support;
@@ -39,40 +37,6 @@ public sealed class ProviderFlowTests
         return builder.Build();
     }
 
-    private static async Task<string> UploadAsync(HttpClient owner, HttpClient bytesClient, string datasetId, string filename, string contentType, byte[] bytes)
-    {
-        var upload = await (await owner.PostAsync("/v1/uploads", ApiHttp.Json(JsonSerializer.Serialize(new
-        {
-            dataset_id = datasetId, filename, content_type = contentType, size_bytes = bytes.Length,
-        })))).DataAsync(HttpStatusCode.Created);
-        object? body = null;
-        if (upload.GetProperty("strategy").GetString() == "single")
-        {
-            var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-            Assert.Equal(HttpStatusCode.OK, (await bytesClient.PutAsync(upload.GetProperty("upload_url").GetString(), content)).StatusCode);
-        }
-        else
-        {
-            var parts = new List<object>();
-            var partSize = upload.GetProperty("part_size").GetInt64();
-            foreach (var part in upload.GetProperty("parts").EnumerateArray())
-            {
-                var number = part.GetProperty("part_number").GetInt32();
-                var put = await bytesClient.PutAsync(part.GetProperty("url").GetString(),
-                    new ByteArrayContent(bytes, (int)((number - 1) * partSize), (int)part.GetProperty("size").GetInt64()));
-                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-                parts.Add(new { part_number = number, etag = put.Headers.ETag!.Tag });
-            }
-
-            body = new { parts };
-        }
-
-        var complete = await owner.PostAsync($"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete",
-            body is null ? null : ApiHttp.Json(JsonSerializer.Serialize(body)));
-        return (await complete.DataAsync()).GetProperty("object_id").GetString()!;
-    }
-
     private static async Task RunAsync(bool s3)
     {
         using var dir = new TempDir();
@@ -82,9 +46,9 @@ public sealed class ProviderFlowTests
         var datasetId = (await (await owner.PostAsync("/v1/datasets", ApiHttp.Json("{\"name\":\"Shipping records\",\"visibility\":\"listed\"}"))).DataAsync(HttpStatusCode.Created))
             .GetProperty("dataset_id").GetString()!;
 
-        var pdf = await UploadAsync(owner, bytesClient, datasetId, "lading.pdf", "application/pdf", Pdf());
-        var csv = await UploadAsync(owner, bytesClient, datasetId, "ports.csv", "text/csv", Encoding.UTF8.GetBytes("port,country\nRotterdam,NL\nHamburg,DE\n"));
-        var large = await UploadAsync(owner, bytesClient, datasetId, "archive.bin", "application/octet-stream", RandomNumberGenerator.GetBytes(70 * MiB));
+        var pdf = (await owner.UploadAsync(bytesClient, datasetId, "lading.pdf", "application/pdf", Pdf())).ObjectId;
+        var csv = (await owner.UploadAsync(bytesClient, datasetId, "ports.csv", "text/csv", Encoding.UTF8.GetBytes("port,country\nRotterdam,NL\nHamburg,DE\n"))).ObjectId;
+        var large = (await owner.UploadAsync(bytesClient, datasetId, "archive.bin", "application/octet-stream", RandomNumberGenerator.GetBytes(70 * MiB))).ObjectId;
 
         var pdfReady = await owner.WaitForStatusAsync(pdf, "ready");
         var csvReady = await owner.WaitForStatusAsync(csv, "ready");

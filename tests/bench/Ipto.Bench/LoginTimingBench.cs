@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Ipto.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 /// <summary>
@@ -45,8 +46,7 @@ internal static class LoginTimingBench
         for (var i = 0; i < rounds; i++)
         {
             var email = $"bench-{i}-{Guid.NewGuid():N}@example.com";
-            var signup = await client.PostAsync("/v1/auth/signup", Json(new { email, password = "correct horse battery", display_name = "B", tenant_name = "Bench" }));
-            if (signup.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"signup failed: {signup.StatusCode}");
+            await client.SignupAsync(email, "Bench", displayName: "B");
             emails.Add(email);
         }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Ipto.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 /// <summary>
@@ -22,11 +23,8 @@ internal static class NormalizeMemoryBench
         using var client = api.CreateClient();
         static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
 
-        var signup = JsonDocument.Parse(await (await client.PostAsync("/v1/auth/signup", Json(new
-        {
-            email = $"bench-{Guid.NewGuid():N}@example.com", password = "correct horse battery", display_name = "B", tenant_name = "Bench",
-        }))).Content.ReadAsStringAsync()).RootElement.GetProperty("data");
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", signup.GetProperty("session_token").GetString());
+        var account = await client.SignupAsync(Accounts.NewEmail("bench"), "Bench", displayName: "B");
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", account.SessionToken);
         var dataset = JsonDocument.Parse(await (await client.PostAsync("/v1/datasets", Json(new { name = "Big" }))).Content.ReadAsStringAsync()).RootElement.GetProperty("data");
         var upload = JsonDocument.Parse(await (await client.PostAsync("/v1/uploads", Json(new
         {

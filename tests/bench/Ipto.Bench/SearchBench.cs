@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +9,7 @@ using Ipto.Grains.ObjectStore;
 using Ipto.Grains.Search;
 using Ipto.Objects;
 using Ipto.Search;
+using Ipto.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +25,6 @@ using Orleans;
 /// </summary>
 internal static class SearchBench
 {
-    private const string Password = "correct horse battery";
     private const int ChunksPerObject = 100;
     private const int EmbedBatch = 32;
     private const int VectorPool = 3000;
@@ -39,6 +38,7 @@ internal static class SearchBench
     // The highest per-key rate the Api accepts (ApiKeyRules.MaxRatePerSecond): 429s must not shape the figures.
     private const double KeyRatePerSecond = 10_000;
     private static readonly TimeSpan EmbeddingBudget = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ObjectWait = TimeSpan.FromMinutes(3);
     private static readonly string[] Modes = [SearchModes.Lexical, SearchModes.Dense, SearchModes.Hybrid];
 
     public static async Task RunAsync(string[] args)
@@ -77,10 +77,10 @@ internal static class SearchBench
 
         // 1. A provider's listed dataset, made active by the real flow.
         var provider = await SignupAsync(client, "provider", "Bench Provider");
-        var datasetId = (await client.CallAsync(HttpMethod.Post, "/v1/datasets", new { name = "Bench corpus", visibility = "listed" }, provider.Token,
+        var datasetId = (await client.CallAsync(HttpMethod.Post, "/v1/datasets", new { name = "Bench corpus", visibility = "listed" }, provider.SessionToken,
             HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
-        var realChunks = await ActivateThroughRealFlowAsync(client, provider.Token, datasetId);
-        var dataset = await client.CallAsync(HttpMethod.Get, $"/v1/datasets/{datasetId}", null, provider.Token);
+        var realChunks = await ActivateThroughRealFlowAsync(client, provider.SessionToken, datasetId);
+        var dataset = await client.CallAsync(HttpMethod.Get, $"/v1/datasets/{datasetId}", null, provider.SessionToken);
         if (dataset.GetProperty("status").GetString() != "active")
             throw new InvalidOperationException($"The dataset is {dataset.GetProperty("status").GetString()}, not active, after its first object.");
         Console.WriteLine($"real flow: upload -> normalization -> approval -> indexing made {datasetId} active with {realChunks} chunks ({clock.Elapsed.TotalSeconds:F0} s)");
@@ -96,7 +96,7 @@ internal static class SearchBench
         // 3. A buyer with an API key that may search.
         var buyer = await SignupAsync(client, "buyer", "Bench Buyer");
         var key = await client.CallAsync(HttpMethod.Post, "/v1/api-keys",
-            new { name = "search bench", scopes = new[] { "search:query" }, rate_limit_per_second = KeyRatePerSecond }, buyer.Token, HttpStatusCode.Created);
+            new { name = "search bench", scopes = new[] { "search:query" }, rate_limit_per_second = KeyRatePerSecond }, buyer.SessionToken, HttpStatusCode.Created);
         client.ApiKey = key.GetProperty("key").GetString();
         var keyId = key.GetProperty("api_key_id").GetString()!;
 
@@ -131,63 +131,25 @@ internal static class SearchBench
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
     }
 
-    private sealed record Account(string Token, string TenantId);
-
     private sealed record ModeResult(string Mode, int QuerySetSize, int Rounds, LatencySeries Api, LatencySeries Raw);
 
-    private static async Task<Account> SignupAsync(SearchBenchClient client, string tag, string tenant)
-    {
-        var data = await client.CallAsync(HttpMethod.Post, "/v1/auth/signup",
-            new { email = $"{tag}-{Guid.NewGuid():N}@example.com", password = Password, display_name = tenant, tenant_name = tenant },
-            expect: HttpStatusCode.Created);
-        return new Account(data.GetProperty("session_token").GetString()!, data.GetProperty("tenant_id").GetString()!);
-    }
+    private static Task<Account> SignupAsync(SearchBenchClient client, string tag, string tenant) =>
+        client.Http.SignupAsync(Accounts.NewEmail(tag), tenant, displayName: tenant);
 
     /// <summary>Uploads a small text document through its presigned URL, waits for ready, approves it as the platform admin, waits for active.</summary>
     private static async Task<int> ActivateThroughRealFlowAsync(SearchBenchClient client, string token, string datasetId)
     {
         var intro = new SearchCorpus(SearchCorpus.Seed + 1);
         var bytes = Encoding.UTF8.GetBytes(string.Join("\n\n", Enumerable.Range(0, 12).Select(_ => intro.NextChunk())));
-        var upload = await client.CallAsync(HttpMethod.Post, "/v1/uploads",
-            new { dataset_id = datasetId, filename = "bench-intro.txt", content_type = "text/plain", size_bytes = bytes.Length }, token, HttpStatusCode.Created);
-        using (var put = new HttpRequestMessage(HttpMethod.Put, upload.GetProperty("upload_url").GetString()) { Content = new ByteArrayContent(bytes) })
-        {
-            put.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            foreach (var header in upload.GetProperty("required_headers").EnumerateObject())
-            {
-                if (put.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString())) continue;
-                put.Content.Headers.Remove(header.Name);
-                put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
-            }
+        using var owner = client.WithBearer(token);
+        var objectId = (await owner.UploadAsync(client.Http, datasetId, "bench-intro.txt", "text/plain", bytes)).ObjectId;
+        await owner.WaitForStatusAsync(objectId, ObjectStatuses.Ready, ObjectWait);
 
-            using var response = await client.Http.SendAsync(put);
-            if (response.StatusCode != HttpStatusCode.OK)
-                throw new InvalidOperationException($"PUT to the presigned URL answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-
-        var objectId = upload.GetProperty("object_id").GetString()!;
-        await client.CallAsync(HttpMethod.Post, $"/v1/uploads/{upload.GetProperty("upload_id").GetString()}/complete", null, token);
-        await WaitForAsync(client, token, objectId, ObjectStatuses.Ready);
-
-        var admin = await client.CallAsync(HttpMethod.Post, "/v1/auth/login", new { email = KestrelApi.AdminEmail, password = KestrelApi.AdminPassword });
-        await client.CallAsync(HttpMethod.Post, $"/v1/admin/staged-objects/{objectId}/approve", null, admin.GetProperty("session_token").GetString(),
-            HttpStatusCode.Accepted);
-        var active = await WaitForAsync(client, token, objectId, ObjectStatuses.Active);
+        var admin = await (await client.Http.LoginAsync(KestrelApi.AdminEmail, KestrelApi.AdminPassword)).DataAsync();
+        using (var reviewer = client.WithBearer(admin.GetProperty("session_token").GetString()!))
+            await reviewer.ApproveAsync(objectId);
+        var active = await owner.WaitForStatusAsync(objectId, ObjectStatuses.Active, ObjectWait);
         return active.GetProperty("extraction").GetProperty("chunks").GetInt32();
-    }
-
-    private static async Task<JsonElement> WaitForAsync(SearchBenchClient client, string token, string objectId, string status)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var obj = await client.CallAsync(HttpMethod.Get, $"/v1/objects/{objectId}", null, token);
-            var current = obj.GetProperty("status").GetString();
-            if (current == status) return obj;
-            if (current is ObjectStatuses.Failed or ObjectStatuses.Rejected or ObjectStatuses.Cancelled || DateTimeOffset.UtcNow > deadline)
-                throw new InvalidOperationException($"Object {objectId} is {current}, waiting for {status}: {obj}");
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>

@@ -15,7 +15,16 @@ internal sealed class SearchBenchClient(Uri baseAddress) : IDisposable
 
     public string? ApiKey { get; set; }
 
+    /// <summary>The plain client, without credentials (sign-up, login, presigned URLs).</summary>
     public HttpClient Http => _http;
+
+    /// <summary>A client of the same Api that sends <paramref name="token"/> on every request (the shared test steps take one).</summary>
+    public HttpClient WithBearer(string token)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = _http.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public async Task<JsonElement> CallAsync(HttpMethod method, string path, object? body, string? bearer = null, HttpStatusCode expect = HttpStatusCode.OK)
     {

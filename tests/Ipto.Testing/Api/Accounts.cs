@@ -1,27 +1,26 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace Ipto.Api.Tests.Support;
+namespace Ipto.Testing;
 
 public sealed record Account(string Email, string Password, string UserId, string TenantId, string SessionToken);
 
-/// <summary>Test steps that sign up, log in and make keys through the public API, so each test stays a few lines.</summary>
+/// <summary>Sign up, log in and make keys through the public API, over any client of it (an in-process host or a real socket).</summary>
 public static class Accounts
 {
     public const string Password = "correct horse battery";
 
     public static string NewEmail(string tag = "user") => $"{tag}-{Guid.NewGuid():N}@example.com";
 
-    public static async Task<Account> SignupAsync(this IptoApiFactory api, string? email = null, string tenantName = "Acme Data")
+    /// <summary>Signs up through <paramref name="anonymous"/> (a client without credentials).</summary>
+    public static async Task<Account> SignupAsync(this HttpClient anonymous, string? email = null, string tenantName = "Acme Data", string displayName = "Ada Lovelace")
     {
         email ??= NewEmail();
-        using var client = api.ClientFor(null);
-        var response = await client.PostAsync("/v1/auth/signup", ApiHttp.Json(JsonSerializer.Serialize(new
+        var response = await anonymous.PostAsync("/v1/auth/signup", ApiHttp.Json(JsonSerializer.Serialize(new
         {
             email,
             password = Password,
-            display_name = "Ada Lovelace",
+            display_name = displayName,
             tenant_name = tenantName,
         })));
         var data = await response.DataAsync(HttpStatusCode.Created);
@@ -29,25 +28,8 @@ public static class Accounts
             data.GetProperty("session_token").GetString()!);
     }
 
-    public static async Task<HttpResponseMessage> LoginAsync(this IptoApiFactory api, string email, string password)
-    {
-        using var client = api.ClientFor(null);
-        return await client.PostAsync("/v1/auth/login", ApiHttp.Json(JsonSerializer.Serialize(new { email, password })));
-    }
-
-    public static HttpClient WithBearer(this IptoApiFactory api, string token)
-    {
-        var client = api.ClientFor(null);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    public static HttpClient WithApiKey(this IptoApiFactory api, string key)
-    {
-        var client = api.ClientFor(null);
-        client.DefaultRequestHeaders.Add("X-API-Key", key);
-        return client;
-    }
+    public static async Task<HttpResponseMessage> LoginAsync(this HttpClient anonymous, string email, string password) =>
+        await anonymous.PostAsync("/v1/auth/login", ApiHttp.Json(JsonSerializer.Serialize(new { email, password })));
 
     /// <summary>Creates a key with the given scopes as <paramref name="creator"/> and returns (key id, full key).</summary>
     public static async Task<(string Id, string Key)> CreateKeyAsync(this HttpClient creator, params string[] scopes)

@@ -7,7 +7,8 @@ using Ipto.Testing;
 namespace Ipto.Grains.Tests.ApiKeys;
 
 /// <summary>The key rules live in the issuer grain, so an internal tool calling it gets what the REST API answers.</summary>
-public sealed class ApiKeyIssuerTests
+[Collection(SharedClusterCollection.Name)]
+public sealed class ApiKeyDirectoryTests(SharedCluster shared)
 {
     private static readonly Caller Owner = new("tnt_issuer", "usr_issuer", "user", ["keys:write", "search:query"], false);
 
@@ -17,8 +18,7 @@ public sealed class ApiKeyIssuerTests
     [Fact]
     public async Task TheRulesHoldAndASeedIssuesTheSameKeyAgain()
     {
-        using var dir = new TempDir();
-        await using var cluster = await EmbeddedCluster.StartAsync(dir.Path);
+        var cluster = shared.Cluster;
         var issuer = cluster.Client.GetGrain<IApiKeyDirectoryGrain>(0);
 
         var escalation = await Assert.ThrowsAsync<IptoException>(() => issuer.Issue(Owner, Request(["search:query", "admin:*"])));

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Ipto.Testing;
 
-namespace Ipto.Api.Tests.Support;
+namespace Ipto.Testing;
 
 /// <summary>An object uploaded and completed: its ids and the completion's answer.</summary>
 public sealed record UploadedObject(string UploadId, string ObjectId, JsonElement Completed);
@@ -13,7 +12,8 @@ public static class UploadFlow
 {
     /// <summary>
     /// Creates an upload, PUTs the bytes to its presigned URL (through <paramref name="store"/>: the in-process Api for
-    /// the local store, a plain client for S3) and completes it.
+    /// the local store, a plain client for S3) and completes it. A file above the multipart threshold goes up part by
+    /// part, each to its own URL, and the completion names the parts' ETags.
     /// </summary>
     public static async Task<UploadedObject> UploadAsync(this HttpClient owner, HttpClient store, string datasetId, string filename, string contentType, byte[] bytes)
     {
@@ -21,13 +21,36 @@ public static class UploadFlow
         {
             dataset_id = datasetId, filename, content_type = contentType, size_bytes = bytes.Length,
         }))).DataAsync(HttpStatusCode.Created);
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        using (var put = await store.PutAsync(upload.GetProperty("upload_url").GetString(), content))
+        HttpContent? parts = null;
+        if (upload.GetProperty("strategy").GetString() == "multipart")
+            parts = ApiHttp.Body(new { parts = await PutPartsAsync(store, upload, bytes) });
+        else
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            using var put = await store.PutAsync(upload.GetProperty("upload_url").GetString(), content);
             Assert.True(put.IsSuccessStatusCode, $"the presigned PUT answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync()}");
+        }
+
         var uploadId = upload.GetProperty("upload_id").GetString()!;
-        var completed = await (await owner.PostAsync($"/v1/uploads/{uploadId}/complete", null)).DataAsync();
+        var completed = await (await owner.PostAsync($"/v1/uploads/{uploadId}/complete", parts)).DataAsync();
         return new UploadedObject(uploadId, upload.GetProperty("object_id").GetString()!, completed);
+    }
+
+    private static async Task<List<object>> PutPartsAsync(HttpClient store, JsonElement upload, byte[] bytes)
+    {
+        var parts = new List<object>();
+        var partSize = upload.GetProperty("part_size").GetInt64();
+        foreach (var part in upload.GetProperty("parts").EnumerateArray())
+        {
+            var number = part.GetProperty("part_number").GetInt32();
+            using var put = await store.PutAsync(part.GetProperty("url").GetString(),
+                new ByteArrayContent(bytes, (int)((number - 1) * partSize), (int)part.GetProperty("size").GetInt64()));
+            Assert.True(put.StatusCode == HttpStatusCode.OK, $"the presigned PUT of part {number} answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync()}");
+            parts.Add(new { part_number = number, etag = put.Headers.ETag!.Tag });
+        }
+
+        return parts;
     }
 
     /// <summary>Polls the object until it has <paramref name="status"/> (or failed, which fails the test); returns it.</summary>
