@@ -2,11 +2,11 @@ using Ipto.Api.Endpoints;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Paging;
 using Ipto.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
-using Scalar.AspNetCore;
 
 // Settings (appsettings.json) are read from beside the binary whichever directory the Api is started from; the working
 // directory is only where a relative Ipto:DataDir lives (README "Configuration").
@@ -51,7 +51,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
 builder.Services.AddSingleton<IdempotencyFilter>();
 builder.Services.AddSingleton<CursorCodecProvider>();
 builder.Services.AddSingleton<KeysetPager>();
-builder.Services.AddOpenApi("v1");
+builder.Services.AddIptoOpenApi();
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
 var app = builder.Build();
@@ -65,8 +65,7 @@ app.UseAuthorization();
 app.UseMiddleware<AccessRequirementsMiddleware>();
 
 app.MapHealthEndpoints();
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts().WithTitle("IPTO API"));
+app.MapIptoApiDocs();
 if (ipto.ObjectStore.IsLocal) app.MapLocalObjectStoreEndpoints();
 
 var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter<TransientRetryFilter>();

@@ -6,15 +6,16 @@ namespace Ipto.Api.Http.Paging;
 /// <summary>The <c>limit</c> and <c>cursor</c> query parameters of every list, validated per SPEC §1.</summary>
 public sealed record PageRequest(int Limit, string? Cursor)
 {
+    public const int MinLimit = 1;
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
     public static PageRequest Parse(string? limit, string? cursor)
     {
         var value = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value is < 1 or > MaxLimit))
-            throw new IptoException(ErrorCodes.InvalidRequest, $"limit must be an integer from 1 to {MaxLimit}.",
-                [new FieldError("limit", $"must be an integer from 1 to {MaxLimit}")]);
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value is < MinLimit or > MaxLimit))
+            throw new IptoException(ErrorCodes.InvalidRequest, $"limit must be an integer from {MinLimit} to {MaxLimit}.",
+                [new FieldError("limit", $"must be an integer from {MinLimit} to {MaxLimit}")]);
         if (cursor is { Length: 0 }) cursor = null;
         return new PageRequest(value, cursor);
     }
