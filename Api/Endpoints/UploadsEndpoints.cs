@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Ipto.Api.Http;
 using Ipto.Api.Http.OpenApi;
@@ -13,6 +14,7 @@ namespace Ipto.Api.Endpoints;
 public sealed partial record CreateUploadRequest(
     string? DatasetId, string? Filename, string? ContentType, string? MimeType, long? SizeBytes, string? ChecksumSha256) : IValidatable
 {
+    [JsonIgnore]
     public string? EffectiveContentType => ContentType ?? MimeType;
 
     public void Validate(ValidationErrors errors)

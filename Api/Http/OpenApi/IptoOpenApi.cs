@@ -260,19 +260,17 @@ public static class IptoOpenApi
     /// </summary>
     private static Task TransformSchemaAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is { } property)
-        {
-            TransformProperty(schema, property);
-            return Task.CompletedTask;
-        }
+        var isObject = context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object;
+        if (context.JsonPropertyInfo is { } property) TransformProperty(schema, property, isObject);
 
-        var type = context.JsonTypeInfo.Type;
-        if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && RequestContracts.Of(type) is { } contracts)
+        // A body's type schema (met at the top or as a property's): required as its validator says, never null itself.
+        if (isObject && RequestContracts.Of(context.JsonTypeInfo.Type) is { } contracts)
             schema.Required = new HashSet<string>(contracts.Where(c => c.Value.Required).Select(c => c.Key), StringComparer.Ordinal);
+        if (isObject && schema.Type is { } type) schema.Type = type & ~JsonSchemaType.Null;
         return Task.CompletedTask;
     }
 
-    private static void TransformProperty(OpenApiSchema schema, JsonPropertyInfo property)
+    private static void TransformProperty(OpenApiSchema schema, JsonPropertyInfo property, bool isObject)
     {
         var declaring = property.DeclaringType;
         var contract = RequestContracts.Of(declaring)?.GetValueOrDefault(property.Name);
@@ -282,13 +280,16 @@ public static class IptoOpenApi
 
         if (clr == typeof(string)) schema.Type = JsonSchemaType.String;
         else if (clr == typeof(DateTimeOffset)) (schema.Type, schema.Format) = (JsonSchemaType.String, "date-time");
-        else if (ElementType(clr) is { } element && schema.Items is OpenApiSchema items)
+        else if (ElementType(clr) is { } element && (element == typeof(string) || element == typeof(DateTimeOffset)))
         {
-            if (element == typeof(string)) items.Type = JsonSchemaType.String;
-            else if (element == typeof(DateTimeOffset)) (items.Type, items.Format) = (JsonSchemaType.String, "date-time");
+            var items = schema.Items as OpenApiSchema ?? new OpenApiSchema();
+            items.Type = JsonSchemaType.String;
+            if (element == typeof(DateTimeOffset)) items.Format = "date-time";
+            schema.Items = items;
         }
 
-        if (schema.Type is { } jsonType && schema.OneOf is not { Count: > 0 })
+        // Nullability of the property's own value (an object's schema is shared as a component: its property reference carries that).
+        if (!isObject && schema.Type is { } jsonType && schema.OneOf is not { Count: > 0 })
             schema.Type = nullable ? jsonType | JsonSchemaType.Null : jsonType & ~JsonSchemaType.Null;
 
         if (declaring == typeof(ErrorBody) && property.Name == "code")
@@ -306,7 +307,7 @@ public static class IptoOpenApi
 
     private static void Apply(OpenApiSchema schema, FieldRule rule)
     {
-        if (rule.MinLength is { } minLength) schema.MinLength = minLength;
+        if (rule.MinLength is { } minLength and > 0) schema.MinLength = minLength;
         if (rule.MaxLength is { } maxLength) schema.MaxLength = maxLength;
         if (rule.Minimum is { } minimum)
         {
