@@ -60,7 +60,11 @@ public static class IptoOpenApi
         .DisableMcp()
         .HideClientButton()
         .HideDocumentDownload()
+        .WithCustomCss(HideVendorLinksCss)
         .AddPreferredSecuritySchemes([SessionScheme, ApiKeyScheme]);
+
+    /// <summary>The sidebar's "Powered by Scalar" link has no option of its own; its address marks it.</summary>
+    public const string HideVendorLinksCss = "a[href*=\"utm_source=powered-by\"] { display: none !important; }";
 
     private static Task TransformDocumentAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
