@@ -3,10 +3,10 @@ using Ipto.Api.Hosting;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
-using Scalar.AspNetCore;
 
 // Settings (appsettings.json) are read from beside the binary whichever directory the Api is started from; the working
 // directory is only where a relative Ipto:DataDir lives (README "Configuration").
@@ -50,7 +50,7 @@ builder.Services.AddSingleton(sp => new Draining(ipto.Api.DrainPeriod, sp.GetReq
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
 builder.Services.AddSingleton<IdempotencyFilter>();
 builder.Services.AddSingleton(ipto.ObjectStore.IsLocal ? new LargeBodyRoutes(LocalObjectStoreEndpoints.RoutePattern) : new LargeBodyRoutes());
-builder.Services.AddOpenApi("v1");
+builder.Services.AddIptoOpenApi();
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
 var app = builder.Build();
@@ -64,8 +64,7 @@ app.UseAuthorization();
 app.UseMiddleware<AccessRequirementsMiddleware>();
 
 app.MapHealthEndpoints();
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts().WithTitle("IPTO API"));
+app.MapIptoApiDocs();
 if (ipto.ObjectStore.IsLocal) app.MapLocalObjectStoreEndpoints();
 
 var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter<TransientRetryFilter>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
 using Ipto.Metering;
@@ -25,7 +26,12 @@ public static class ActivityEndpoints
     public static RouteGroupBuilder MapActivityEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapGroup("/agent/activity").WithTags("Activity")
-            .MapGet("/searches", SearchesAsync).RequireScope(Scopes.UsageRead).WithName("ListSearchActivities");
+            .MapGet("/searches", SearchesAsync).RequireScope(Scopes.UsageRead).WithName("ListSearchActivities")
+            .QueryText("api_key_id", "Only searches made with this API key.")
+            .QueryDateTime("from", "Only searches at or after this time (ISO 8601 with a zone).")
+            .QueryDateTime("to", "Only searches before this time (ISO 8601 with a zone).")
+            .WithSummary("List searches")
+            .WithDescription("The tenant's searches from the ledger, newest first, with results and charges; keyset pages under `searches` with `total`.");
         return v1;
     }
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.ApiKeys;
@@ -19,10 +19,8 @@ public sealed record CreateApiKeyRequest(
     {
         errors.Required("name", Name);
         errors.Length("name", Name, 1, 200);
-        if (Scopes is null || Scopes.Count == 0) errors.Add("scopes", "must list at least one scope");
-        else
-            for (var i = 0; i < Scopes.Count; i++)
-                if (Scopes[i] is null || !Identity.Scopes.IsKnown(Scopes[i])) errors.Add($"scopes[{i}]", "is not a known scope");
+        errors.NotEmpty("scopes", Scopes, "must list at least one scope");
+        errors.EachOneOf("scopes", Scopes, Identity.Scopes.All, "is not a known scope");
         ApiKeyRules.ValidateAccess(errors, DatasetAccessMode ?? DatasetAccessModes.AllAvailable, DatasetIds, requireIdsForAllowList: true);
         ApiKeyRules.ValidateLimits(errors, SpendLimit, RateLimitPerSecond);
         if (ExpiresAt is { } expires && expires < DateTimeOffset.UtcNow.AddMinutes(1))
@@ -63,6 +61,7 @@ public sealed record ApiKeyResponse(
 
 internal static class ApiKeyRules
 {
+    public const double MinRatePerSecond = 1;
     public const double MaxRatePerSecond = 10_000;
 
     public static void ValidateAccess(ValidationErrors errors, string? mode, IReadOnlyList<string>? datasetIds, bool requireIdsForAllowList)
@@ -81,14 +80,13 @@ internal static class ApiKeyRules
     {
         if (spend is not null)
         {
-            if (spend.Amount is null) errors.Add("spend_limit.amount", "is required");
-            else if (Money.Issue(spend.Amount.Value, Money.MaxLimitMicros) is { } issue) errors.Add("spend_limit.amount", issue);
+            errors.Required("spend_limit.amount", spend.Amount);
+            errors.Amount("spend_limit.amount", spend.Amount, Money.MaxLimitMicros);
             errors.Required("spend_limit.period", spend.Period);
             errors.OneOf("spend_limit.period", spend.Period, "day", "month");
         }
 
-        if (rate is not null && (rate < 1 || rate > MaxRatePerSecond || double.IsNaN(rate.Value)))
-            errors.Add("rate_limit_per_second", $"must be between 1 and {MaxRatePerSecond.ToString(CultureInfo.InvariantCulture)}");
+        errors.Range("rate_limit_per_second", rate, MinRatePerSecond, MaxRatePerSecond);
     }
 
     public static SpendLimit? ToSpendLimit(SpendLimitBody? body) =>
@@ -101,11 +99,22 @@ public static class ApiKeysEndpoints
     public static RouteGroupBuilder MapApiKeysEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/api-keys").WithTags("API keys");
-        group.MapPost("", CreateAsync).RequireScope(Scopes.KeysWrite).WithIdempotency().WithName("CreateApiKey");
-        group.MapGet("", ListAsync).RequireScope(Scopes.KeysWrite, Scopes.UsageRead).WithName("ListApiKeys");
-        group.MapGet("/{api_key_id}", GetAsync).RequireScope(Scopes.KeysWrite, Scopes.UsageRead).WithName("GetApiKey");
-        group.MapPatch("/{api_key_id}", UpdateAsync).RequireScope(Scopes.KeysWrite).WithName("UpdateApiKey");
-        group.MapDelete("/{api_key_id}", RevokeAsync).RequireScope(Scopes.KeysWrite).WithName("RevokeApiKey");
+        group.MapPost("", CreateAsync).RequireScope(Scopes.KeysWrite).WithIdempotency().WithName("CreateApiKey").Created()
+            .WithSummary("Create an API key")
+            .WithDescription("Issues a key with scopes (never beyond the creator's), an optional dataset allow-list, spend limit, rate limit and "
+                + "expiry. The secret `key` is in this answer only; only its hash is stored.");
+        group.MapGet("", ListAsync).RequireScope(Scopes.KeysWrite, Scopes.UsageRead).WithName("ListApiKeys")
+            .WithSummary("List API keys")
+            .WithDescription("The tenant's API keys, newest first, in keyset pages; secrets are never shown.");
+        group.MapGet("/{api_key_id}", GetAsync).RequireScope(Scopes.KeysWrite, Scopes.UsageRead).WithName("GetApiKey")
+            .WithSummary("Get an API key")
+            .WithDescription("One of the tenant's API keys, with its status and when it was last used.");
+        group.MapPatch("/{api_key_id}", UpdateAsync).RequireScope(Scopes.KeysWrite).WithName("UpdateApiKey")
+            .WithSummary("Update an API key")
+            .WithDescription("Changes a key's name, dataset access, spend limit or rate limit; fields left out stay as they are.");
+        group.MapDelete("/{api_key_id}", RevokeAsync).RequireScope(Scopes.KeysWrite).WithName("RevokeApiKey")
+            .WithSummary("Revoke an API key")
+            .WithDescription("Revokes a key; it stops authenticating at once on every node. The key stays listed as revoked.");
         return v1;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
@@ -12,7 +13,7 @@ public sealed record SignupRequest(string? Email, string? Password, string? Disp
     public void Validate(ValidationErrors errors)
     {
         errors.Required("email", Email);
-        if (Email is not null && !EmailAddress.IsValid(Email)) errors.Add("email", "must be a valid email address of at most 254 characters");
+        errors.Email("email", Email);
         errors.Required("password", Password);
         errors.Length("password", Password, 8, 128);
         errors.Required("display_name", DisplayName);
@@ -53,9 +54,17 @@ public static class AuthEndpoints
     public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/auth").WithTags("Auth");
-        group.MapPost("/signup", SignupAsync).AllowAnonymous().WithName("Signup");
-        group.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login");
-        group.MapPost("/logout", LogoutAsync).RequireSession().WithIdempotency().WithName("Logout");
+        group.MapPost("/signup", SignupAsync).AllowAnonymous().WithName("Signup").Created().WithStateConflicts()
+            .WithSummary("Sign up")
+            .WithDescription("Creates a user, a tenant (named `tenant_name`) and the user's `owner` membership at once, or joins the tenant of an "
+                + "`invitation_token` instead; answers a session token. An email already signed up is 409 `conflict`. Shares a per-IP rate limit with login.");
+        group.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login").WithErrorStatus(StatusCodes.Status401Unauthorized)
+            .WithSummary("Log in")
+            .WithDescription("Exchanges an email and password for a session token. A wrong email or password is 401 `invalid_credentials`; "
+                + "repeated failures for one email are 429 until the window passes.");
+        group.MapPost("/logout", LogoutAsync).RequireSession().WithIdempotency().WithName("Logout")
+            .WithSummary("Log out")
+            .WithDescription("Revokes the session the request is sent with; it stops working at once on every node.");
         return v1;
     }
 

@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
 using Ipto.Datasets;
@@ -21,7 +22,13 @@ public static class CatalogEndpoints
     public static RouteGroupBuilder MapCatalogEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapGroup("/catalog").WithTags("Catalog")
-            .MapGet("/datasets", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListCatalogDatasets");
+            .MapGet("/datasets", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListCatalogDatasets")
+            .QueryText("q", "Words that the dataset's name, description or tags must contain.", CatalogQuery.MaxTextLength)
+            .QueryOneOf("source_modality", DatasetVocabulary.Modalities, "Only datasets of this modality.")
+            .QueryOneOf("monetization_mode", DatasetVocabulary.MonetizationModes, "Only datasets with this monetization mode.")
+            .QueryOneOf("pricing_model", DatasetVocabulary.PricingModels, "Only datasets with this pricing model.")
+            .WithSummary("Browse the catalog")
+            .WithDescription("Active `listed` and `restricted` datasets of every tenant, public fields only, with whether the caller has access; keyset pages.");
         return v1;
     }
 

@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
@@ -14,18 +15,14 @@ public sealed record PricingBody(
 {
     public void Validate(ValidationErrors errors)
     {
-        Amount("price_per_retrieval", PricePerRetrieval);
-        Amount("price_per_download", PricePerDownload);
-        Amount("price_per_citation", PricePerCitation);
+        errors.Amount("pricing.price_per_retrieval", PricePerRetrieval, Money.MaxUnitPriceMicros);
+        errors.Amount("pricing.price_per_download", PricePerDownload, Money.MaxUnitPriceMicros);
+        errors.Amount("pricing.price_per_citation", PricePerCitation, Money.MaxUnitPriceMicros);
         // The per-field value rules come from the one rule class the dataset grain applies to the merged pricing.
         foreach (var error in PricingRules.ValidateFields(ToPatch() with { PricePerRetrievalMicros = null, PricePerDownloadMicros = null, PricePerCitationMicros = null }))
             errors.Add(error.Field, error.Issue);
-        return;
-
-        void Amount(string field, decimal? amount)
-        {
-            if (amount is { } value && Money.Issue(value, Money.MaxUnitPriceMicros) is { } issue) errors.Add($"pricing.{field}", issue);
-        }
+        foreach (var (field, range) in PricingRules.Ranges)
+            errors.Describe($"pricing.{field}", new FieldRule { Minimum = range.Min, Maximum = range.Max, ExclusiveMinimum = range.MinExclusive });
     }
 
     public DatasetPricingPatch ToPatch() => new(
@@ -110,10 +107,8 @@ internal static class DatasetRules
         errors.OneOf("pricing_model", pricingModel, [.. DatasetVocabulary.PricingModels]);
         errors.OneOf("visibility", visibility, [.. DatasetVocabulary.Visibilities]);
         pricing?.Validate(errors);
-        if (tags is null) return;
-        if (tags.Count > MaxTags) errors.Add("tags", $"must hold at most {MaxTags} tags");
-        for (var i = 0; i < tags.Count; i++)
-            if (string.IsNullOrWhiteSpace(tags[i]) || tags[i].Length > MaxTagLength) errors.Add($"tags[{i}]", $"must be 1 to {MaxTagLength} characters");
+        errors.MaxItems("tags", tags, MaxTags, $"must hold at most {MaxTags} tags");
+        errors.EachText("tags", tags, 1, MaxTagLength, $"must be 1 to {MaxTagLength} characters");
     }
 }
 
@@ -123,18 +118,42 @@ public static class DatasetsEndpoints
     public static RouteGroupBuilder MapDatasetsEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/datasets").WithTags("Datasets");
-        group.MapPost("", CreateAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("CreateDataset");
-        group.MapGet("", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasets");
-        group.MapGet("/{dataset_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetDataset");
-        group.MapPatch("/{dataset_id}", UpdateAsync).RequireScope(Scopes.DatasetsWrite).WithName("UpdateDataset");
-        group.MapDelete("/{dataset_id}", DeleteAsync).RequireScope(Scopes.DatasetsWrite).WithName("DeleteDataset");
-        group.MapPost("/{dataset_id}/grants", AddGrantAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("AddDatasetGrant");
-        group.MapGet("/{dataset_id}/grants", ListGrantsAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasetGrants");
-        group.MapDelete("/{dataset_id}/grants/{tenant_id}", RemoveGrantAsync).RequireScope(Scopes.DatasetsWrite).WithName("RemoveDatasetGrant");
+        group.MapPost("", CreateAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("CreateDataset").Created()
+            .WithSummary("Create a dataset")
+            .WithDescription("Creates a dataset of the caller's tenant with its modality, monetization, pricing and visibility (defaults: "
+                + "`document`, `open`, `fixed`, `private`). It starts as `draft`.");
+        group.MapGet("", ListAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasets")
+            .QueryOneOf("status", DatasetStatuses.All, "Only datasets in this status.")
+            .QueryOneOf("visibility", DatasetVocabulary.Visibilities, "Only datasets with this visibility.")
+            .WithSummary("List datasets")
+            .WithDescription("The tenant's own datasets, newest first, in keyset pages, optionally filtered by status and visibility.");
+        group.MapGet("/{dataset_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetDataset")
+            .WithSummary("Get a dataset")
+            .WithDescription("One of the tenant's datasets with its pricing and object counters.");
+        group.MapPatch("/{dataset_id}", UpdateAsync).RequireScope(Scopes.DatasetsWrite).WithName("UpdateDataset")
+            .WithSummary("Update a dataset")
+            .WithDescription("Changes the fields sent (pricing fields merge into the current pricing); a status change the dataset's state "
+                + "does not allow is 409 `invalid_state_transition`.");
+        group.MapDelete("/{dataset_id}", DeleteAsync).RequireScope(Scopes.DatasetsWrite).WithName("DeleteDataset").Accepted(location: true)
+            .WithSummary("Delete a dataset")
+            .WithDescription("Marks the dataset `pending_deletion` and starts the job that deletes its objects and index; answers the job.");
+        group.MapPost("/{dataset_id}/grants", AddGrantAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("AddDatasetGrant").Created()
+            .WithSummary("Grant a tenant access")
+            .WithDescription("Lets another tenant search a `restricted` dataset.");
+        group.MapGet("/{dataset_id}/grants", ListGrantsAsync).RequireScope(Scopes.DatasetsRead).WithName("ListDatasetGrants")
+            .WithSummary("List access grants")
+            .WithDescription("The tenants granted access to the dataset, in one page.");
+        group.MapDelete("/{dataset_id}/grants/{tenant_id}", RemoveGrantAsync).RequireScope(Scopes.DatasetsWrite).WithName("RemoveDatasetGrant")
+            .WithSummary("Revoke a tenant's access")
+            .WithDescription("Removes a tenant's grant on the dataset; its searches stop reaching the dataset at once.");
 
         var admin = v1.MapGroup("/admin/datasets").WithTags("Admin");
-        admin.MapPost("/{dataset_id}/suspend", SuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("SuspendDataset");
-        admin.MapPost("/{dataset_id}/unsuspend", UnsuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("UnsuspendDataset");
+        admin.MapPost("/{dataset_id}/suspend", SuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("SuspendDataset")
+            .WithSummary("Suspend a dataset")
+            .WithDescription("Platform admins: takes any tenant's dataset out of search and the catalog until it is unsuspended.");
+        admin.MapPost("/{dataset_id}/unsuspend", UnsuspendAsync).RequireScope(Scopes.Admin).WithIdempotency().WithName("UnsuspendDataset")
+            .WithSummary("Unsuspend a dataset")
+            .WithDescription("Platform admins: lifts a dataset's suspension.");
         return v1;
     }
 

@@ -20,8 +20,12 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        group.MapGet("", () => TypedResults.Ok(new HealthResponse("healthy", Version))).WithName("Health");
-        group.MapGet("/ready", ReadyAsync).WithName("Readiness");
+        group.MapGet("", () => TypedResults.Ok(new HealthResponse("healthy", Version))).WithName("Health")
+            .WithSummary("Liveness")
+            .WithDescription("Answers while the process runs, with the API version; no credential, no envelope.");
+        group.MapGet("/ready", ReadyAsync).WithName("Readiness")
+            .WithSummary("Readiness")
+            .WithDescription("200 only when the silo, the database and the object store answer; 503 with the failing checks otherwise, or while the node drains.");
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
 using Ipto.Jobs;
@@ -55,7 +56,9 @@ public static class JobsEndpoints
     public static RouteGroupBuilder MapJobsEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/jobs").WithTags("Jobs");
-        group.MapGet("/{job_id}", GetJobAsync).WithName("GetJob");
+        group.MapGet("/{job_id}", GetJobAsync).WithName("GetJob")
+            .WithSummary("Get a job")
+            .WithDescription("A background job's status, progress and result (for the tenant that started it and platform admins).");
         return v1;
     }
 

@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
@@ -30,8 +31,12 @@ public static class MeEndpoints
     public static RouteGroupBuilder MapMeEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/me").WithTags("Me");
-        group.MapGet("", GetMeAsync).WithName("GetMe");
-        group.MapPost("/password", ChangePasswordAsync).RequireSession().WithIdempotency().WithName("ChangePassword");
+        group.MapGet("", GetMeAsync).WithName("GetMe")
+            .WithSummary("Who am I")
+            .WithDescription("The calling principal: a user (with roles and the scopes they grant) or an API key (with its scopes), and its tenant.");
+        group.MapPost("/password", ChangePasswordAsync).RequireSession().WithIdempotency().WithName("ChangePassword")
+            .WithSummary("Change password")
+            .WithDescription("Changes the user's password after checking the current one, and revokes every other session of the user.");
         return v1;
     }
 

@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Common;
 using Ipto.Identity;
@@ -28,10 +29,20 @@ public static class ObjectsEndpoints
     public static RouteGroupBuilder MapObjectsEndpoints(this RouteGroupBuilder v1)
     {
         var objects = v1.MapGroup("/objects").WithTags("Objects");
-        objects.MapGet("/{object_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetObject");
-        objects.MapDelete("/{object_id}", DeleteAsync).RequireScope(Scopes.ObjectsWrite).WithName("DeleteObject");
-        objects.MapGet("/{object_id}/download", DownloadAsync).RequireScope(Scopes.DatasetsRead).WithName("DownloadObject");
-        v1.MapGet("/datasets/{dataset_id}/objects", ListAsync).RequireScope(Scopes.DatasetsRead).WithTags("Objects").WithName("ListDatasetObjects");
+        objects.MapGet("/{object_id}", GetAsync).RequireScope(Scopes.DatasetsRead).WithName("GetObject")
+            .WithSummary("Get an object")
+            .WithDescription("One of the tenant's objects: status, review state and extraction statistics.");
+        objects.MapDelete("/{object_id}", DeleteAsync).RequireScope(Scopes.ObjectsWrite).WithName("DeleteObject")
+            .WithSummary("Delete an object")
+            .WithDescription("Deletes one of the tenant's objects; it leaves search.");
+        objects.MapGet("/{object_id}/download", DownloadAsync).RequireScope(Scopes.DatasetsRead).WithName("DownloadObject").WithStateConflicts()
+            .WithSummary("Download an object")
+            .WithDescription("The owner's free download: a presigned GET URL valid 15 minutes. An object whose bytes are not kept is 409.");
+        v1.MapGet("/datasets/{dataset_id}/objects", ListAsync).RequireScope(Scopes.DatasetsRead).WithTags("Objects").WithName("ListDatasetObjects")
+            .QueryOneOf("status", ObjectStatuses.All, "Only objects in this status.")
+            .QueryOneOf("review_state", ReviewStates.All, "Only objects in this review state.")
+            .WithSummary("List a dataset's objects")
+            .WithDescription("The objects of one of the tenant's datasets, newest first, in keyset pages.");
         return v1;
     }
 

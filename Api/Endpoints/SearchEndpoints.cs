@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
@@ -20,6 +21,8 @@ public sealed record SearchRequestBody(
     public const int MaxLimit = 50;
     public const int DefaultLimit = 10;
     public const int MaxListItems = 100;
+    public const int MaxContentTypeLength = 200;
+    private static readonly string TooMany = $"must have at most {MaxListItems} items";
 
     public void Validate(ValidationErrors errors)
     {
@@ -29,10 +32,12 @@ public sealed record SearchRequestBody(
         errors.Range("limit", Limit, 1, MaxLimit);
         if (Cursor is not null && Cursor.Length == 0) errors.Add("cursor", "must not be empty");
         Ids("dataset_ids", DatasetIds, IdPrefixes.Dataset, errors);
-        if (MaxPricePerResult is { } max && Money.Issue(max, Money.MaxUnitPriceMicros) is { } issue) errors.Add("max_price_per_result", issue);
+        errors.Amount("max_price_per_result", MaxPricePerResult, Money.MaxUnitPriceMicros);
         if (Filters is not { } f) return;
-        List("filters.source_modality", f.SourceModality, errors, (field, value) => errors.OneOf(field, value, [.. DatasetVocabulary.Modalities]));
-        List("filters.content_type", f.ContentType, errors, (field, value) => errors.Length(field, value, 1, 200));
+        errors.MaxItems("filters.source_modality", f.SourceModality, MaxListItems, TooMany);
+        errors.EachOneOf("filters.source_modality", f.SourceModality, DatasetVocabulary.Modalities, nullIssue: "must not be null", checkedItems: MaxListItems);
+        errors.MaxItems("filters.content_type", f.ContentType, MaxListItems, TooMany);
+        errors.EachText("filters.content_type", f.ContentType, 1, MaxContentTypeLength, $"must be 1 to {MaxContentTypeLength} characters", "must not be null", MaxListItems, allowBlank: true);
         Ids("filters.object_ids", f.ObjectIds, IdPrefixes.Object, errors);
         if (f.UploadedAfter is { } after && f.UploadedBefore is { } before && after >= before)
             errors.Add("filters.uploaded_after", "must be before filters.uploaded_before");
@@ -51,8 +56,8 @@ public sealed record SearchRequestBody(
 
     private static void List(string field, IReadOnlyList<string>? values, ValidationErrors errors, Action<string, string> check)
     {
+        errors.MaxItems(field, values, MaxListItems, TooMany);
         if (values is null) return;
-        if (values.Count > MaxListItems) errors.Add(field, $"must have at most {MaxListItems} items");
         for (var i = 0; i < values.Count && i < MaxListItems; i++)
         {
             if (values[i] is null) errors.Add($"{field}[{i}]", "must not be null");
@@ -74,7 +79,12 @@ public static class SearchEndpoints
 {
     public static RouteGroupBuilder MapSearchEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/search", SearchAsync).WithTags("Search").RequireScope(Scopes.SearchQuery).WithIdempotency().WithName("Search");
+        v1.MapPost("/search", SearchAsync).WithTags("Search").RequireScope(Scopes.SearchQuery).WithIdempotency().WithName("Search")
+            .WithErrorStatus(StatusCodes.Status402PaymentRequired)
+            .WithSummary("Search")
+            .WithDescription("Searches every dataset the caller may use (lexical, semantic, hybrid or auto mode) and answers results with snippets, "
+                + "citation locators and prices. Each result is a billed retrieval; an API key past its spend limit is 402. Send `cursor` "
+                + "(without `query`) for the next page of the same search.");
         return v1;
     }
 

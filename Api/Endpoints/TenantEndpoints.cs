@@ -1,4 +1,5 @@
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
@@ -39,7 +40,7 @@ public sealed record CreateInvitationRequest(string? Email, IReadOnlyList<string
     public void Validate(ValidationErrors errors)
     {
         errors.Required("email", Email);
-        if (Email is not null && !EmailAddress.IsValid(Email)) errors.Add("email", "must be a valid email address of at most 254 characters");
+        errors.Email("email", Email);
         TeamRules.ValidateRoles(errors, Roles);
     }
 }
@@ -56,14 +57,8 @@ internal static class TeamRules
 {
     public static void ValidateRoles(ValidationErrors errors, IReadOnlyList<string>? roles)
     {
-        if (roles is null || roles.Count == 0)
-        {
-            errors.Add("roles", "must list at least one role");
-            return;
-        }
-
-        for (var i = 0; i < roles.Count; i++)
-            if (roles[i] is null || !Roles.IsKnown(roles[i])) errors.Add($"roles[{i}]", $"must be one of: {string.Join(", ", Roles.All)}");
+        errors.NotEmpty("roles", roles, "must list at least one role");
+        errors.EachOneOf("roles", roles, Roles.All);
     }
 }
 
@@ -73,14 +68,30 @@ public static class TenantEndpoints
     public static RouteGroupBuilder MapTenantEndpoints(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/tenant").WithTags("Tenant").RequireSession();
-        group.MapGet("", GetAsync).WithName("GetTenant");
-        group.MapPatch("", RenameAsync).WithName("UpdateTenant");
-        group.MapGet("/members", ListMembersAsync).WithName("ListMembers");
-        group.MapPatch("/members/{user_id}", SetRolesAsync).WithName("UpdateMember");
-        group.MapDelete("/members/{user_id}", RemoveMemberAsync).WithName("RemoveMember");
-        group.MapPost("/invitations", InviteAsync).WithIdempotency().WithName("CreateInvitation");
-        group.MapGet("/invitations", ListInvitationsAsync).WithName("ListInvitations");
-        group.MapDelete("/invitations/{invitation_id}", RevokeInvitationAsync).WithName("RevokeInvitation");
+        group.MapGet("", GetAsync).WithName("GetTenant")
+            .WithSummary("Get the tenant")
+            .WithDescription("The caller's tenant: its display name and member count.");
+        group.MapPatch("", RenameAsync).WithName("UpdateTenant")
+            .WithSummary("Rename the tenant")
+            .WithDescription("Changes the tenant's display name (owners and admins).");
+        group.MapGet("/members", ListMembersAsync).WithName("ListMembers")
+            .WithSummary("List members")
+            .WithDescription("Every member of the tenant with their roles, in one page.");
+        group.MapPatch("/members/{user_id}", SetRolesAsync).WithName("UpdateMember")
+            .WithSummary("Set a member's roles")
+            .WithDescription("Replaces a member's roles. The tenant always keeps at least one owner (409 otherwise).");
+        group.MapDelete("/members/{user_id}", RemoveMemberAsync).WithName("RemoveMember")
+            .WithSummary("Remove a member")
+            .WithDescription("Removes a member from the tenant. The tenant always keeps at least one owner (409 otherwise).");
+        group.MapPost("/invitations", InviteAsync).WithIdempotency().WithName("CreateInvitation").Created()
+            .WithSummary("Invite a member")
+            .WithDescription("Invites an email address with roles; the answer holds the invitation `token` (shown once) that signup takes as `invitation_token`.");
+        group.MapGet("/invitations", ListInvitationsAsync).WithName("ListInvitations")
+            .WithSummary("List invitations")
+            .WithDescription("The tenant's invitations with their status, in one page.");
+        group.MapDelete("/invitations/{invitation_id}", RevokeInvitationAsync).WithName("RevokeInvitation")
+            .WithSummary("Revoke an invitation")
+            .WithDescription("Revokes a pending invitation so that its token no longer signs anyone up.");
         return v1;
     }
 

@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Ipto.Api.Http;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
@@ -12,6 +14,7 @@ namespace Ipto.Api.Endpoints;
 public sealed partial record CreateUploadRequest(
     string? DatasetId, string? Filename, string? ContentType, string? MimeType, long? SizeBytes, string? ChecksumSha256) : IValidatable
 {
+    [JsonIgnore]
     public string? EffectiveContentType => ContentType ?? MimeType;
 
     public void Validate(ValidationErrors errors)
@@ -29,10 +32,10 @@ public sealed partial record CreateUploadRequest(
         if (Filename is not null && (Filename.Contains('/') || Filename.Contains('\\') || Filename.Any(char.IsControl)))
             errors.Add("filename", "must be a file name without path separators or control characters");
         errors.Required("content_type", EffectiveContentType);
-        if (EffectiveContentType is not null && !MediaType().IsMatch(EffectiveContentType)) errors.Add("content_type", "must be a media type such as text/plain");
+        errors.Matches("content_type", EffectiveContentType, MediaType(), "must be a media type such as text/plain");
         errors.Required("size_bytes", SizeBytes);
-        if (SizeBytes is <= 0) errors.Add("size_bytes", "must be positive");
-        if (ChecksumSha256 is not null && !Sha256().IsMatch(ChecksumSha256)) errors.Add("checksum_sha256", "must be 64 hexadecimal characters");
+        errors.Range("size_bytes", SizeBytes, 1, long.MaxValue, "must be positive");
+        errors.Matches("checksum_sha256", ChecksumSha256, Sha256(), "must be 64 hexadecimal characters");
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;.{0,200})?$")]
@@ -46,8 +49,8 @@ public sealed record ReissuePartsRequest(IReadOnlyList<int>? PartNumbers) : IVal
 {
     public void Validate(ValidationErrors errors)
     {
-        if (PartNumbers is null || PartNumbers.Count == 0) errors.Add("part_numbers", "must list at least one part number");
-        else if (PartNumbers.Count > 10_000) errors.Add("part_numbers", "must list at most 10000 part numbers");
+        errors.NotEmpty("part_numbers", PartNumbers, "must list at least one part number");
+        errors.MaxItems("part_numbers", PartNumbers, UploadParts.MaxParts, $"must list at most {UploadParts.MaxParts} part numbers");
     }
 }
 
@@ -60,12 +63,20 @@ public sealed record CompleteUploadRequest(IReadOnlyList<CompletePartBody>? Part
         if (Parts is null) return;
         for (var i = 0; i < Parts.Count; i++)
         {
-            if (Parts[i]?.PartNumber is null or < 1 or > 10_000) errors.Add($"parts[{i}].part_number", "must be between 1 and 10000");
-            if (string.IsNullOrWhiteSpace(Parts[i]?.Etag)) errors.Add($"parts[{i}].etag", "is required");
+            var issue = $"must be between 1 and {UploadParts.MaxParts}";
+            errors.Required($"parts[{i}].part_number", Parts[i]?.PartNumber);
+            errors.Range($"parts[{i}].part_number", Parts[i]?.PartNumber, 1, UploadParts.MaxParts, issue);
+            errors.Required($"parts[{i}].etag", Parts[i]?.Etag);
         }
     }
 
     public IReadOnlyList<CompletedUploadPart>? ToParts() => Parts?.Select(p => new CompletedUploadPart(p.PartNumber!.Value, p.Etag!)).ToArray();
+}
+
+/// <summary>The object store's multipart limit: part numbers 1 to 10,000.</summary>
+public static class UploadParts
+{
+    public const int MaxParts = 10_000;
 }
 
 public sealed record UploadPartResponse(int PartNumber, string Url, long Size);
@@ -90,17 +101,37 @@ public static class UploadsEndpoints
     {
         var uploads = v1.MapGroup("/uploads").WithTags("Uploads");
         uploads.MapPost("", (JsonBody<CreateUploadRequest> body, HttpContext http, IGrainFactory grains) => CreateAsync(body.Value.DatasetId!, body.Value, http, grains))
-            .RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CreateUpload");
-        uploads.MapGet("/{upload_id}", GetAsync).RequireScope(Scopes.ObjectsWrite, Scopes.DatasetsRead).WithName("GetUpload");
-        uploads.MapPost("/{upload_id}/parts", ReissuePartsAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("ReissueUploadParts");
-        uploads.MapDelete("/{upload_id}", AbortAsync).RequireScope(Scopes.ObjectsWrite).WithName("AbortUpload");
-        uploads.MapPost("/{upload_id}/complete", CompleteAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CompleteUpload");
+            .RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CreateUpload").Created()
+            .WithSummary("Start an upload")
+            .WithDescription("Creates an object in a dataset and answers presigned URLs to PUT its bytes straight to the object store: one URL, "
+                + "or one per part for large files.");
+        uploads.MapGet("/{upload_id}", GetAsync).RequireScope(Scopes.ObjectsWrite, Scopes.DatasetsRead).WithName("GetUpload")
+            .WithSummary("Get an upload")
+            .WithDescription("An upload's status, strategy and URLs.");
+        uploads.MapPost("/{upload_id}/parts", ReissuePartsAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("ReissueUploadParts")
+            .WithSummary("Reissue part URLs")
+            .WithDescription("Fresh presigned URLs for the listed parts of a multipart upload (when earlier ones expired).");
+        uploads.MapDelete("/{upload_id}", AbortAsync).RequireScope(Scopes.ObjectsWrite).WithName("AbortUpload")
+            .WithSummary("Abort an upload")
+            .WithDescription("Cancels a pending upload; one that is no longer pending is 409.");
+        uploads.MapPost("/{upload_id}/complete", CompleteAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CompleteUpload")
+            .Accepts<CompleteUploadRequest>(isOptional: true, "application/json")
+            .WithSummary("Complete an upload")
+            .WithDescription("Checks the uploaded bytes (size, checksum, the parts' ETags for multipart) and stages the object for review; "
+                + "the body is optional for single uploads.");
 
         v1.MapPost("/datasets/{dataset_id}/objects/upload", ([FromRoute(Name = "dataset_id")] string datasetId, JsonBody<DatasetUploadRequest> body, HttpContext http, IGrainFactory grains) =>
                 CreateAsync(datasetId, body.Value.ToUpload(datasetId), http, grains))
-            .RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithTags("Uploads").WithName("CreateDatasetObjectUpload");
-        v1.MapPost("/objects/{object_id}/confirm", ConfirmAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithTags("Uploads").WithName("ConfirmObjectUpload");
-        v1.MapDelete("/objects/{object_id}/upload", AbortByObjectAsync).RequireScope(Scopes.ObjectsWrite).WithTags("Uploads").WithName("AbortObjectUpload");
+            .RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithTags("Uploads").WithName("CreateDatasetObjectUpload").Created()
+            .WithSummary("Start an upload into a dataset")
+            .WithDescription("The same as POST /v1/uploads with the dataset taken from the path (the public docs' name).");
+        v1.MapPost("/objects/{object_id}/confirm", ConfirmAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithTags("Uploads").WithName("ConfirmObjectUpload")
+            .Accepts<CompleteUploadRequest>(isOptional: true, "application/json")
+            .WithSummary("Confirm an object's upload")
+            .WithDescription("The same as POST /v1/uploads/{upload_id}/complete, by the object's id (the public docs' name).");
+        v1.MapDelete("/objects/{object_id}/upload", AbortByObjectAsync).RequireScope(Scopes.ObjectsWrite).WithTags("Uploads").WithName("AbortObjectUpload")
+            .WithSummary("Abort an object's upload")
+            .WithDescription("The same as DELETE /v1/uploads/{upload_id}, by the object's id.");
         return v1;
     }
 

@@ -10,6 +10,7 @@ namespace Ipto.Common;
 [GenerateSerializer, Alias("Ipto.PageRequest")]
 public sealed record PageRequest([property: Id(0)] int Limit, [property: Id(1)] string? Cursor)
 {
+    public const int MinLimit = 1;
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
     public const int MaxCursorLength = 2048;
@@ -20,7 +21,7 @@ public sealed record PageRequest([property: Id(0)] int Limit, [property: Id(1)] 
     public static PageRequest Parse(string? limit, string? cursor)
     {
         var value = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value is < 1 or > MaxLimit))
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value is < MinLimit or > MaxLimit))
             throw InvalidLimit();
         return new PageRequest(value, cursor is { Length: 0 } ? null : cursor);
     }
@@ -28,11 +29,11 @@ public sealed record PageRequest([property: Id(0)] int Limit, [property: Id(1)] 
     /// <summary>For a request built in code (an internal tool, a tool call): 400 unless the limit is 1 to <see cref="MaxLimit"/>.</summary>
     public void EnsureValid()
     {
-        if (Limit is < 1 or > MaxLimit) throw InvalidLimit();
+        if (Limit is < MinLimit or > MaxLimit) throw InvalidLimit();
     }
 
-    private static IptoException InvalidLimit() => new(ErrorCodes.InvalidRequest, $"limit must be an integer from 1 to {MaxLimit}.",
-        [new FieldError("limit", $"must be an integer from 1 to {MaxLimit}")]);
+    private static IptoException InvalidLimit() => new(ErrorCodes.InvalidRequest, $"limit must be an integer from {MinLimit} to {MaxLimit}.",
+        [new FieldError("limit", $"must be an integer from {MinLimit} to {MaxLimit}")]);
 }
 
 /// <summary>A keyset page: <c>items</c>, <c>next_cursor</c>, <c>has_more</c> and, where cheap, <c>total</c>.</summary>

@@ -14,6 +14,18 @@ public static class PricingRules
     public const decimal MaxElasticity = 10m;
     public const decimal MaxMultiplier = 100m;
 
+    /// <summary>The range of each non-price pricing field, by its request field name (the OpenAPI document shows these too).</summary>
+    public static readonly IReadOnlyDictionary<string, PricingRange> Ranges = new Dictionary<string, PricingRange>(StringComparer.Ordinal)
+    {
+        ["outcome_share_pct"] = new(0, 100),
+        ["half_life_days"] = new(0, MaxHalfLifeDays, MinExclusive: true),
+        ["floor_ratio"] = new(0, 1),
+        ["reference_daily_queries"] = new(0, MaxReferenceDailyQueries, MinExclusive: true),
+        ["elasticity"] = new(0, MaxElasticity),
+        ["min_multiplier"] = new(0, MaxMultiplier, MinExclusive: true),
+        ["max_multiplier"] = new(0, MaxMultiplier, MinExclusive: true),
+    };
+
     /// <summary>Every rule, on a complete pricing (the merged result).</summary>
     public static IReadOnlyList<FieldError> Validate(DatasetPricing p)
     {
@@ -44,8 +56,9 @@ public static class PricingRules
                 errors.Add(new FieldError($"pricing.{field}", $"must be between 0 and {Money.FromMicros(Money.MaxUnitPriceMicros):0} USD"));
         }
 
-        void Between(string field, decimal? value, decimal min, decimal max, bool minExclusive = false)
+        void Between(string field, decimal? value)
         {
+            var (min, max, minExclusive) = Ranges[field];
             if (value is not { } v || (minExclusive ? v > min : v >= min) && v <= max) return;
             errors.Add(new FieldError($"pricing.{field}", minExclusive ? $"must be greater than {min} and at most {max}" : $"must be between {min} and {max}"));
         }
@@ -53,12 +66,15 @@ public static class PricingRules
         Price("price_per_retrieval", retrieval);
         Price("price_per_download", download);
         Price("price_per_citation", citation);
-        Between("outcome_share_pct", outcomeSharePct, 0, 100);
-        Between("half_life_days", halfLifeDays, 0, MaxHalfLifeDays, minExclusive: true);
-        Between("floor_ratio", floorRatio, 0, 1);
-        Between("reference_daily_queries", referenceDailyQueries, 0, MaxReferenceDailyQueries, minExclusive: true);
-        Between("elasticity", elasticity, 0, MaxElasticity);
-        Between("min_multiplier", minMultiplier, 0, MaxMultiplier, minExclusive: true);
-        Between("max_multiplier", maxMultiplier, 0, MaxMultiplier, minExclusive: true);
+        Between("outcome_share_pct", outcomeSharePct);
+        Between("half_life_days", halfLifeDays);
+        Between("floor_ratio", floorRatio);
+        Between("reference_daily_queries", referenceDailyQueries);
+        Between("elasticity", elasticity);
+        Between("min_multiplier", minMultiplier);
+        Between("max_multiplier", maxMultiplier);
     }
 }
+
+/// <summary>A closed decimal range, or half-open above <see cref="Min"/> when <see cref="MinExclusive"/>.</summary>
+public readonly record struct PricingRange(decimal Min, decimal Max, bool MinExclusive = false);

@@ -16,7 +16,9 @@ namespace Ipto.Api.Tests.Hardening;
 /// are covered without touching this file). It sends boundary numbers, wrong JSON types, long strings, control
 /// characters, invalid UTF-8, bad cursors and bad path and query values as a tenant owner, a platform admin, an API
 /// key and nobody, and asserts the SPEC's envelopes: never a 5xx, every error in the error envelope, every 2xx JSON
-/// answer in the success envelope, always an <c>X-Request-Id</c>.
+/// answer in the success envelope, always an <c>X-Request-Id</c>, and every status one the document lists for the
+/// operation. The document's constraints (enums, lengths, minimum and maximum, item counts) steer part of the values to
+/// their boundaries, just inside and just outside.
 /// </summary>
 public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<RequestFuzzerTests.Fixture>
 {
@@ -31,7 +33,8 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
         }, testCredentials: false);
     }
 
-    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, string? BodySchema);
+    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, string? BodySchema,
+        IReadOnlyDictionary<string, JsonNode?> QuerySchemas, IReadOnlySet<int> Documented);
 
     private sealed record Principal(string Name, Func<HttpRequestMessage, Task> Authorize);
 
@@ -69,7 +72,8 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
                 var key = operation.Method + " " + operation.Path;
                 if (!statuses.TryGetValue(key, out var counts)) statuses[key] = counts = [];
                 counts[(int)response.StatusCode] = counts.GetValueOrDefault((int)response.StatusCode) + 1;
-                var problem = await CheckAsync(response);
+                var problem = await CheckAsync(response)
+                    ?? (operation.Documented.Contains((int)response.StatusCode) ? null : $"status {(int)response.StatusCode} is not in the document");
                 if (problem is not null)
                     findings.Add(new Finding(described, (int)response.StatusCode, problem, Truncate(await response.Content.ReadAsStringAsync(), 400) + ServerSide(response)));
             }
@@ -95,12 +99,14 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
             if (path.StartsWith("/v1/test", StringComparison.Ordinal) || path.StartsWith("/health", StringComparison.Ordinal)) continue;
             foreach (var (method, op) in item!.AsObject())
             {
-                var parameters = op!["parameters"]?.AsArray().Select(p => (Name: (string)p!["name"]!, In: (string)p["in"]!)).ToArray() ?? [];
+                var parameters = op!["parameters"]?.AsArray().Select(p => (Name: (string)p!["name"]!, In: (string)p["in"]!, Schema: p["schema"])).ToArray() ?? [];
                 var body = op["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>();
                 yield return new Operation(method.ToUpperInvariant(), path,
                     parameters.Where(p => p.In == "path").Select(p => p.Name).ToArray(),
                     parameters.Where(p => p.In == "query").Select(p => p.Name).ToArray(),
-                    body?.Split('/')[^1]);
+                    body?.Split('/')[^1],
+                    parameters.Where(p => p.In == "query").ToDictionary(p => p.Name, p => p.Schema, StringComparer.Ordinal),
+                    op["responses"]!.AsObject().Select(r => int.Parse(r.Key, CultureInfo.InvariantCulture)).ToHashSet());
             }
         }
     }
@@ -110,7 +116,7 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
         var path = new StringBuilder(operation.Path);
         foreach (var name in operation.PathParameters)
             path.Replace("{" + name + "}", PathValue(name, random, world));
-        var query = random.Next(3) == 0 ? [] : operation.QueryParameters.Where(_ => random.Next(2) > 0).Select(name => $"{name}={QueryValue(name, random, world)}").ToArray();
+        var query = random.Next(3) == 0 ? [] : operation.QueryParameters.Where(_ => random.Next(2) > 0).Select(name => $"{name}={QueryValue(name, operation.QuerySchemas.GetValueOrDefault(name), random, world)}").ToArray();
         if (random.Next(10) == 0) query = [.. query, "unknown=" + Uri.EscapeDataString(Values.Text(random))];
         var uri = path + (query.Length > 0 ? "?" + string.Join('&', query) : "");
         var request = new HttpRequestMessage(new HttpMethod(operation.Method), uri);
@@ -135,8 +141,11 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
         };
     }
 
-    private static string QueryValue(string name, Random random, World world)
+    private static string QueryValue(string name, JsonNode? schema, Random random, World world)
     {
+        // A third of the values sit at a documented boundary: just inside or just outside (limit 0/1/100/101, an enum's member or not, …).
+        if (schema is not null && random.Next(3) == 0 && Values.Boundary(schema, random) is JsonValue boundary)
+            return Uri.EscapeDataString(boundary.GetValueKind() == JsonValueKind.String ? boundary.GetValue<string>() : boundary.ToJsonString());
         if (name is "cursor" && random.Next(2) == 0) return Values.Cursor(random, world.Cursors);
         if (name.EndsWith("_id", StringComparison.Ordinal) && random.Next(2) == 0)
         {
@@ -314,10 +323,12 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
             // A quarter of the bodies are well-typed throughout, so that some get past validation into the handler.
             var hostile = random.Next(4) > 0;
             var body = new JsonObject();
-            foreach (var (name, type) in Properties(schema))
+            foreach (var (name, type, constraints) in Properties(schema))
             {
                 if (random.Next(5) == 0) continue;
-                body[name] = hostile && random.Next(3) == 0 ? Values.Wrong(random) : Values.Plausible(name, type, random, world, hostile);
+                body[name] = hostile && random.Next(3) == 0 ? Values.Wrong(random)
+                    : constraints is not null && random.Next(3) == 0 && Values.Boundary(constraints, random) is var boundary && boundary is not null ? boundary
+                    : Values.Plausible(name, type, random, world, hostile);
             }
 
             return new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
@@ -330,7 +341,7 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
             return content;
         }
 
-        private IEnumerable<(string Name, Type? Type)> Properties(string? schema)
+        private IEnumerable<(string Name, Type? Type, JsonNode? Schema)> Properties(string? schema)
         {
             if (schema is null) return [];
             var properties = document["components"]?["schemas"]?[schema]?["properties"]?.AsObject();
@@ -339,7 +350,7 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
                 ?? [];
             var names = properties?.Select(p => p.Key).ToList() ?? [];
             names.AddRange(clr.Keys.Where(k => !names.Contains(k) && k != "effective_content_type"));
-            return names.Select(n => (n, clr.GetValueOrDefault(n)));
+            return names.Select(n => (n, clr.GetValueOrDefault(n), properties?[n]));
         }
 
         private static string Snake(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
@@ -347,6 +358,63 @@ public sealed class RequestFuzzerTests(RequestFuzzerTests.Fixture fixture, ITest
 
     private static class Values
     {
+        /// <summary>
+        /// A value at one of the boundaries a schema documents, just inside or just outside: an enum member or a near miss,
+        /// strings of the minimum and maximum length and one character past them, numbers at the bounds and one step past,
+        /// lists of the maximum item count and one more. Null when the schema documents no boundary.
+        /// </summary>
+        public static JsonNode? Boundary(JsonNode schema, Random random)
+        {
+            var options = new List<Func<JsonNode?>>();
+            if (schema["enum"] is JsonArray { Count: > 0 } members)
+            {
+                options.Add(() => members[random.Next(members.Count)]!.DeepClone());
+                options.Add(() => JsonValue.Create(members[random.Next(members.Count)] + "x"));
+            }
+
+            if ((int?)schema["maxLength"] is { } maxLength)
+            {
+                options.Add(() => JsonValue.Create(new string('m', maxLength)));
+                options.Add(() => JsonValue.Create(new string('m', maxLength + 1)));
+            }
+
+            if ((int?)schema["minLength"] is { } minLength and > 0)
+            {
+                options.Add(() => JsonValue.Create(new string('m', minLength)));
+                options.Add(() => JsonValue.Create(new string('m', minLength - 1)));
+            }
+
+            var integer = Types(schema).Contains("integer");
+            var step = integer ? 1m : 0.000001m;
+            if ((decimal?)schema["minimum"] is { } minimum) options.AddRange([() => Number(minimum, integer), () => Number(minimum - step, integer)]);
+            if ((decimal?)schema["exclusiveMinimum"] is { } above) options.AddRange([() => Number(above, integer), () => Number(above + step, integer)]);
+            if ((decimal?)schema["maximum"] is { } maximum) options.AddRange([() => Number(maximum, integer), () => Number(maximum + step, integer)]);
+
+            if (Types(schema).Contains("array"))
+            {
+                var items = schema["items"];
+                JsonNode? Item() => items is not null && Boundary(items, random) is { } b ? b : JsonValue.Create("item");
+                JsonArray List(int count) => new(Enumerable.Range(0, count).Select(_ => Item()).ToArray());
+                if ((int?)schema["maxItems"] is { } maxItems) options.AddRange([() => List(maxItems), () => List(maxItems + 1)]);
+                if ((int?)schema["minItems"] is { } minItems and > 0) options.AddRange([() => List(minItems), () => List(minItems - 1)]);
+                if (items?["enum"] is not null || items?["maxLength"] is not null) options.Add(() => List(1));
+            }
+
+            if ((string?)schema["format"] == "date-time")
+                options.AddRange([() => JsonValue.Create("2026-04-05T10:00:00.000Z"), () => JsonValue.Create("2026-04-05T10:00:00")]);
+            return options.Count == 0 ? null : options[random.Next(options.Count)]();
+        }
+
+        private static JsonNode Number(decimal value, bool integer) =>
+            integer ? JsonValue.Create((long)Math.Clamp(value, long.MinValue, long.MaxValue)) : JsonValue.Create(value);
+
+        private static string[] Types(JsonNode schema) => schema["type"] switch
+        {
+            JsonArray types => types.Select(t => (string)t!).ToArray(),
+            JsonValue type => [(string)type!],
+            _ => [],
+        };
+
         public static readonly string[] Numbers =
             ["0", "-1", "1", "2147483648", "-2147483649", "9223372036854775808", "1e23", "9223372036854.775807", "1e-7", "0.0000001", "1e308", "-0", "100000000000000000000000000000"];
 

@@ -47,6 +47,7 @@ public sealed class IptoApiFactory(string dataDir, IReadOnlyDictionary<string, s
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IEndpointContributor>(Endpoints);
+            services.AddSingleton<IStartupFilter, DocumentedStatusGuard>();
             services.AddSingleton<ILoggerProvider>(Logs);
             ConfigureServices?.Invoke(services);
             if (!testCredentials) return;

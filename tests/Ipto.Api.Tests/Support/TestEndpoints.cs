@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Ipto.Api.Http;
 using Ipto.Api.Http.Idempotency;
+using Ipto.Api.Http.OpenApi;
 using Ipto.Grains.Storage;
 using Ipto.Common;
 using Microsoft.AspNetCore.Mvc;
@@ -36,7 +37,7 @@ public sealed class TestEndpoints : IEndpointContributor
             await Task.Delay(50); // long enough for concurrent duplicates to overlap
             var total = Counters.AddOrUpdate(request.Name!, request.Amount!.Value, (_, t) => t + request.Amount!.Value);
             return ApiResults.Created($"/v1/test/counters/{request.Name}", new CounterResponse(request.Name!, total, Guid.NewGuid().ToString("N")));
-        }).WithIdempotency();
+        }).WithIdempotency().Created();
 
         test.MapPost("/public-counters", (JsonBody<CounterRequest> body) =>
         {
