@@ -48,7 +48,7 @@ public sealed record SearchResult(
     [property: Id(9)] CitationLocator Locator,
     [property: Id(10)] long PriceMicros);
 
-/// <summary>One page of a search. <see cref="SessionId"/> is set when more results can be paged with a cursor.</summary>
+/// <summary>One page of a search. <see cref="NextCursor"/> is set when more results can be paged (the session, signed for the caller).</summary>
 [GenerateSerializer, Alias("Ipto.SearchPage")]
 public sealed record SearchPage(
     [property: Id(0)] string SearchId,
