@@ -109,13 +109,15 @@ public sealed record SearchSession(
     [property: Id(1)] string PrincipalId,
     [property: Id(2)] SearchRequest Request,
     [property: Id(3)] string ModeUsed,
-    [property: Id(4)] IReadOnlyList<RankedHit> Remaining);
+    [property: Id(4)] IReadOnlyList<RankedHit> Remaining,
+    [property: Id(5)] int RanksServed = 0);
 
 [GenerateSerializer, Alias("Ipto.SearchSessionSlice")]
 public sealed record SearchSessionSlice(
     [property: Id(0)] SearchRequest Request,
     [property: Id(1)] string ModeUsed,
-    [property: Id(2)] IReadOnlyList<RankedHit> Hits);
+    [property: Id(2)] IReadOnlyList<RankedHit> Hits,
+    [property: Id(3)] int RanksServed = 0);
 
 [GenerateSerializer, Alias("Ipto.SpendReservation")]
 public sealed record SpendReservation(

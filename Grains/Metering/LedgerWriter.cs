@@ -13,8 +13,8 @@ namespace Ipto.Grains.Metering;
 /// after the unit's batch is committed, so a response that follows is backed by durable rows. A unit (a search's
 /// activity with its retrieval events) is never split across batches. One loop drains the queue into batches of about
 /// <see cref="MaxBatch"/> rows, each written in one transaction; a failed batch fails every caller in it (nothing is
-/// acknowledged that was not written). A unit led by a search activity already recorded writes nothing (the answer is
-/// false): two attempts of one idempotent search are charged once.
+/// acknowledged that was not written). A unit whose leading row is already recorded writes nothing (the answer is
+/// false): two attempts of one idempotent search are charged once, a retrieval event is cited once.
 /// </summary>
 public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> logger, int capacity = LedgerWriter.DefaultCapacity) : BackgroundService
 {
@@ -97,13 +97,16 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         }
     }
 
-    /// <summary>Inserts a unit's rows; a unit whose first row (a search activity) is already there writes nothing.</summary>
+    /// <summary>
+    /// Inserts a unit's rows; a unit whose leading row is already there (a search activity of an earlier attempt, the
+    /// one citation of a retrieval event) writes nothing.
+    /// </summary>
     private static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
     {
         for (var i = 0; i < rows.Count; i++)
         {
             var inserted = await InsertAsync(connection, transaction, rows[i]);
-            if (i == 0 && inserted == 0 && rows[0] is SearchActivityRow) return false;
+            if (i == 0 && inserted == 0) return false;
         }
 
         return true;
@@ -121,12 +124,22 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
                 .With("@query", s.QueryText).With("@datasets", JsonSerializer.Serialize(s.DatasetIds)).With("@results", s.ResultCount)
                 .With("@charged", s.ChargedMicros).With("@at", s.OccurredAt.ToUniversalTime()),
             AccessEventRow a => connection.Command("""
-                    INSERT INTO access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, search_activity_id, charged_micros, occurred_at)
-                    VALUES (@id, @type, @tenant, @provider, @dataset, @object, @key, @search, @charged, @at) ON CONFLICT (access_id) DO NOTHING
+                    INSERT INTO access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, search_activity_id,
+                        charged_micros, occurred_at, principal_id, retrieval_event_id, outcome_id, rank, chunk_index, locator, context)
+                    VALUES (@id, @type, @tenant, @provider, @dataset, @object, @key, @search, @charged, @at, @principal, @retrieval, @outcome,
+                        @rank, @chunk, @locator, @context) ON CONFLICT DO NOTHING
                     """, transaction)
                 .With("@id", a.AccessId).With("@type", a.Type).With("@tenant", a.TenantId).With("@provider", a.ProviderTenantId)
                 .With("@dataset", a.DatasetId).With("@object", a.ObjectId).With("@key", a.ApiKeyId).With("@search", a.SearchActivityId)
-                .With("@charged", a.ChargedMicros).With("@at", a.OccurredAt.ToUniversalTime()),
+                .With("@charged", a.ChargedMicros).With("@at", a.OccurredAt.ToUniversalTime()).With("@principal", a.PrincipalId)
+                .With("@retrieval", a.RetrievalEventId).With("@outcome", a.OutcomeId).With("@rank", a.Rank).With("@chunk", a.ChunkIndex)
+                .With("@locator", a.Locator is null ? null : JsonSerializer.Serialize(a.Locator, ProjectionJson.Default.CitationLocator))
+                .With("@context", a.Context),
+            OutcomeRow o => connection.Command("""
+                    INSERT INTO outcomes (outcome_id, tenant_id, document, created_at) VALUES (@id, @tenant, @document, @at)
+                    ON CONFLICT (outcome_id) DO NOTHING
+                    """, transaction)
+                .With("@id", o.OutcomeId).With("@tenant", o.TenantId).With("@document", o.Document).With("@at", o.CreatedAt.ToUniversalTime()),
             SearchReplayRow r => connection.Command("""
                     INSERT INTO search_replays (search_activity_id, page, expires_at) VALUES (@id, @page, @expires)
                     ON CONFLICT (search_activity_id) DO NOTHING

@@ -6,6 +6,7 @@ using Ipto.Grains.Idempotency;
 using Ipto.Grains.Metering;
 using Ipto.Grains.Storage;
 using Ipto.Identity;
+using Ipto.Metering;
 using Ipto.Search;
 using Lucene.Net.Analysis;
 using Lucene.Net.Search;
@@ -61,7 +62,7 @@ public sealed class SearchCoordinatorGrain(
             _ => ResultFusion.Fuse(lexicalHits, denseHits),
         });
 
-        return await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit, attempt);
+        return await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit, 0, attempt);
     }
 
     public async Task<SearchPage> Continue(Caller caller, string cursor, int limit, SearchAttempt? attempt = null)
@@ -81,7 +82,7 @@ public sealed class SearchCoordinatorGrain(
             .Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id)).ToArray();
         var (datasets, _) = await OpenAsync(caller, datasetIds, request);
         var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Match.DatasetId)).ToList();
-        return await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit, attempt);
+        return await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit, slice.RanksServed, attempt);
     }
 
     /// <summary>The page an earlier attempt of this idempotent search served, when one may have run and did.</summary>
@@ -94,11 +95,11 @@ public sealed class SearchCoordinatorGrain(
     private static string CursorScope(Caller caller) => $"search:{caller.TenantId}:{caller.PrincipalId}";
 
     /// <summary>Keeps what the page did not serve in a new session, whose id the next cursor carries.</summary>
-    private async Task<string?> KeepRestAsync(Caller caller, SearchRequest request, string mode, IReadOnlyList<RankedHit> rest)
+    private async Task<string?> KeepRestAsync(Caller caller, SearchRequest request, string mode, IReadOnlyList<RankedHit> rest, int ranksServed)
     {
         if (rest.Count == 0) return null;
         var sessionId = Ids.New(IdPrefixes.SearchSession);
-        await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, rest));
+        await GrainFactory.GetGrain<ISearchSessionGrain>(sessionId).Start(new SearchSession(caller.TenantId, caller.PrincipalId, request, mode, rest, ranksServed));
         return (await cursors.CodecAsync()).Encode(CursorScope(caller), sessionId);
     }
 
@@ -107,7 +108,7 @@ public sealed class SearchCoordinatorGrain(
     /// drops out), applies the spend limit, writes the ledger, builds snippets.
     /// </summary>
     private async Task<SearchPage> ServeAsync(Caller caller, SearchRequest request, string mode, Query? lexical,
-        IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit, SearchAttempt? attempt)
+        IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit, int ranksServed, SearchAttempt? attempt)
     {
         var now = time.GetUtcNow();
         var priced = new List<(RankedHit Hit, DatasetSearchProfile Dataset, long Price)>();
@@ -152,11 +153,15 @@ public sealed class SearchCoordinatorGrain(
         foreach (var (hit, dataset, price, chunk) in served)
         {
             string? retrievalId = null;
+            var rank = ranksServed + results.Count + 1; // 1-based across the search's pages
             if (!caller.Owns(dataset.TenantId))
             {
                 retrievalId = Ids.New(IdPrefixes.Retrieval, now);
-                retrievals.Add(new AccessEventRow(retrievalId, "retrieval", caller.TenantId, dataset.TenantId, dataset.DatasetId, chunk.ObjectId,
-                    KeyOf(caller), searchId, price, now));
+                retrievals.Add(new AccessEventRow(retrievalId, AccessTypes.Retrieval, caller.TenantId, dataset.TenantId, dataset.DatasetId, chunk.ObjectId,
+                    KeyOf(caller), searchId, price, now)
+                {
+                    PrincipalId = caller.PrincipalId, Rank = rank, ChunkIndex = chunk.Locator.ChunkIndex, Locator = chunk.Locator,
+                });
             }
 
             var (snippet, highlights) = SnippetBuilder.Build(lexical, chunk.Text, Analyzer);
@@ -165,7 +170,7 @@ public sealed class SearchCoordinatorGrain(
         }
 
         var charged = Money.Sum(served.Select(s => s.Price));
-        var page = new SearchPage(searchId, mode, results, charged, await KeepRestAsync(caller, request, mode, rest), truncated);
+        var page = new SearchPage(searchId, mode, results, charged, await KeepRestAsync(caller, request, mode, rest, ranksServed + results.Count), truncated);
         // One unit, led by the search activity: all of it is recorded, or (an earlier attempt was) none of it.
         LedgerRow[] unit =
         [

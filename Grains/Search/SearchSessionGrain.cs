@@ -24,7 +24,7 @@ public sealed class SearchSessionGrain : Grain, ISearchSessionGrain
         if (_session is null || _claimed || _session.TenantId != caller.TenantId || _session.PrincipalId != caller.PrincipalId)
             return Task.FromResult<SearchSessionSlice?>(null);
         _claimed = true;
-        var slice = new SearchSessionSlice(_session.Request, _session.ModeUsed, _session.Remaining);
+        var slice = new SearchSessionSlice(_session.Request, _session.ModeUsed, _session.Remaining, _session.RanksServed);
         _session = null;
         DeactivateOnIdle();
         return Task.FromResult<SearchSessionSlice?>(slice);

@@ -14,4 +14,5 @@ namespace Ipto.Grains.Storage;
 [JsonSerializable(typeof(CatalogEntry))]
 [JsonSerializable(typeof(ObjectSnapshot))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Ipto.Search.CitationLocator))]
 public sealed partial class ProjectionJson : JsonSerializerContext;
