@@ -79,6 +79,7 @@ v1.MapObjectsEndpoints();
 v1.MapReviewEndpoints();
 v1.MapActivityEndpoints();
 v1.MapSearchEndpoints();
+v1.MapBillingEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -21,7 +21,8 @@ public sealed record ObjectResponse(
         o.IndexedAt, o.CreatedAt, o.UpdatedAt, o.DeletedAt);
 }
 
-public sealed record DownloadResponse(string Url, DateTimeOffset ExpiresAt);
+/// <summary>A download URL; a buyer's also names its access event and what this call charged (null for the owner's free download).</summary>
+public sealed record DownloadResponse(string Url, DateTimeOffset ExpiresAt, string? AccessId, decimal? ChargedAmount, string? Currency);
 
 /// <summary>Objects (SPEC §5): the owner reads an object's state, review and extraction stats.</summary>
 public static class ObjectsEndpoints
@@ -35,9 +36,9 @@ public static class ObjectsEndpoints
         objects.MapDelete("/{object_id}", DeleteAsync).RequireScope(Scopes.ObjectsWrite).WithName("DeleteObject")
             .WithSummary("Delete an object")
             .WithDescription("Deletes one of the tenant's objects; it leaves search.");
-        objects.MapGet("/{object_id}/download", DownloadAsync).RequireScope(Scopes.DatasetsRead).WithName("DownloadObject").WithStateConflicts()
+        objects.MapGet("/{object_id}/download", DownloadAsync).RequireScope(Scopes.DatasetsRead, Scopes.SearchQuery).WithName("DownloadObject").WithStateConflicts()
             .WithSummary("Download an object")
-            .WithDescription("The owner's free download: a presigned GET URL valid 15 minutes. An object whose bytes are not kept is 409.");
+            .WithDescription("A presigned GET URL valid 15 minutes. The owner's (datasets:read) is free; an object whose bytes are not kept is 409. A buyer's (search:query), for an active object of a dataset it may search, is charged the dataset's price_per_download once per API key or session in a rolling 24 h (later calls: a fresh URL, the same access_id, charged 0; beyond the key's spend limit: 402). Anything else is 404.");
         v1.MapGet("/datasets/{dataset_id}/objects", ListAsync).RequireScope(Scopes.DatasetsRead).WithTags("Objects").WithName("ListDatasetObjects")
             .QueryOneOf("status", ObjectStatuses.All, "Only objects in this status.")
             .QueryOneOf("review_state", ReviewStates.All, "Only objects in this review state.")
@@ -49,11 +50,12 @@ public static class ObjectsEndpoints
     private static async Task<EnvelopeResult<ObjectResponse>> DeleteAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains) =>
         ApiResults.Ok(ObjectResponse.From(await Grain(grains, objectId).Delete(http.Require())));
 
-    /// <summary>The owner's download (free): a presigned GET valid 15 minutes, for objects whose bytes are kept.</summary>
+    /// <summary>A presigned GET valid 15 minutes: the owner's free, a buyer's charged (the object grain decides which).</summary>
     private static async Task<EnvelopeResult<DownloadResponse>> DownloadAsync([FromRoute(Name = "object_id")] string objectId, HttpContext http, IGrainFactory grains)
     {
         var download = await Grain(grains, objectId).Download(http.Require());
-        return ApiResults.Ok(new DownloadResponse(download.Url, download.ExpiresAt));
+        return ApiResults.Ok(new DownloadResponse(download.Url, download.ExpiresAt, download.AccessId,
+            download.ChargedMicros is { } charged ? Money.FromMicros(charged) : null, download.AccessId is null ? null : Money.Currency));
     }
 
     private static async Task<EnvelopeResult<Page<ObjectResponse>>> ListAsync(

@@ -67,6 +67,11 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(SearchRequestBody))]
 [JsonSerializable(typeof(FieldError))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(CitationRequest))]
+[JsonSerializable(typeof(Envelope<CitationResponse>))]
+[JsonSerializable(typeof(OutcomeRequest))]
+[JsonSerializable(typeof(Envelope<OutcomeResponse>))]
+[JsonSerializable(typeof(Envelope<DownloadResponse>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 public static class ApiJson

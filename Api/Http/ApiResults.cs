@@ -14,6 +14,9 @@ public static class ApiResults
 
     public static EnvelopeResult<T> Created<T>(string location, T data) => new(StatusCodes.Status201Created, data, location);
 
+    /// <summary>201 for a record that has no address of its own (a citation, an outcome): no <c>Location</c>.</summary>
+    public static EnvelopeResult<T> Created<T>(T data) => new(StatusCodes.Status201Created, data, null);
+
     public static EnvelopeResult<T> Accepted<T>(T data) => new(StatusCodes.Status202Accepted, data, null);
 
     public static ErrorResult Error(string code, string message, IReadOnlyList<FieldError>? details = null) =>

@@ -91,6 +91,15 @@ public sealed class ValidationErrors(Action<string, FieldRule>? observer = null)
         if (value is { } amount && Money.Issue(amount, maxMicros) is { } issue) Add(field, issue);
     }
 
+    /// <summary>As <see cref="Amount"/>, and greater than zero.</summary>
+    public void PositiveAmount(string field, decimal? value, long maxMicros)
+    {
+        Describe(field, new FieldRule { Minimum = 0, ExclusiveMinimum = true, Maximum = Money.FromMicros(maxMicros), Note = "at most 6 decimals" });
+        if (value is not { } amount) return;
+        if (amount <= 0) Add(field, "must be greater than 0");
+        else if (Money.Issue(amount, maxMicros) is { } issue) Add(field, issue);
+    }
+
     public void Email(string field, string? value)
     {
         Describe(field, new FieldRule { Format = "email", MaxLength = EmailAddress.MaxLength });

@@ -14,6 +14,9 @@ public sealed record Caller(
     [property: Id(5)] IReadOnlyList<string>? AllowedDatasetIds = null,
     [property: Id(6)] Ipto.ApiKeys.SpendLimit? SpendLimit = null)
 {
+    /// <summary>The API key the ledger records for this caller's charges (null for a user session).</summary>
+    public string? ApiKeyId => PrincipalType == Ipto.Identity.PrincipalTypes.ApiKey ? PrincipalId : null;
+
     public bool Owns(string tenantId) => string.Equals(TenantId, tenantId, StringComparison.Ordinal);
 
     public bool CanRead(string tenantId) => IsPlatformAdmin || Owns(tenantId);

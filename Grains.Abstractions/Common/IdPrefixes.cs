@@ -14,4 +14,7 @@ public static class IdPrefixes
     public const string SearchActivity = "sa";
     public const string Retrieval = "ret";
     public const string SearchSession = "ss";
+    public const string Citation = "cit";
+    public const string Access = "acc";
+    public const string Outcome = "out";
 }

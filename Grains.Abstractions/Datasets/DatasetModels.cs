@@ -176,3 +176,13 @@ public sealed record DatasetSearchProfile(
     [property: Id(4)] string PricingModel,
     [property: Id(5)] DatasetPricing Pricing,
     [property: Id(6)] long QueriesLast24h);
+
+/// <summary>A dataset's billing terms for one buyer (<see cref="IDatasetGrain.GetTerms"/>).</summary>
+[GenerateSerializer, Alias("Ipto.DatasetTerms")]
+public sealed record DatasetTerms(
+    [property: Id(0)] string DatasetId,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string MonetizationMode,
+    [property: Id(4)] DatasetPricing Pricing,
+    [property: Id(5)] bool UsableByBuyer);

@@ -57,4 +57,11 @@ public interface IDatasetGrain : IGrainWithStringKey
     /// </summary>
     [Alias("OpenForSearch")]
     Task<DatasetSearchProfile?> OpenForSearch(Caller caller);
+
+    /// <summary>
+    /// What a buyer pays here now (prices, monetization mode, the owner) and whether <paramref name="buyer"/> may use the
+    /// dataset now (as for search, its key's allow-list included); null when there is no dataset. Counts no demand.
+    /// </summary>
+    [Alias("GetTerms")]
+    Task<DatasetTerms?> GetTerms(Caller buyer);
 }

@@ -13,9 +13,13 @@ public sealed record NewObject(
     [property: Id(6)] string? DeclaredChecksumSha256,
     [property: Id(7)] string BlobKey);
 
-/// <summary>A presigned download URL and when it stops working.</summary>
+/// <summary>A presigned download URL and when it stops working; a buyer's also its access event and what this call charged.</summary>
 [GenerateSerializer, Alias("Ipto.ObjectDownload")]
-public sealed record ObjectDownload([property: Id(0)] string Url, [property: Id(1)] DateTimeOffset ExpiresAt);
+public sealed record ObjectDownload(
+    [property: Id(0)] string Url,
+    [property: Id(1)] DateTimeOffset ExpiresAt,
+    [property: Id(2)] string? AccessId = null,
+    [property: Id(3)] long? ChargedMicros = null);
 
 /// <summary>An object: its state machine from upload to review, and the pipeline step it is in.</summary>
 [Alias("Ipto.IObjectGrain")]
@@ -28,8 +32,12 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<ObjectSnapshot> Get(Caller caller);
 
-    /// <summary>The owner's free download: a presigned GET, for an object whose bytes are kept (processing to active).</summary>
-    [Alias("Download")]
+    /// <summary>
+    /// A presigned GET. The owner's (<c>datasets:read</c>) is free, for an object whose bytes are kept (processing to
+    /// active). A buyer's (<c>search:query</c>) is for an active object of a dataset it may search, charged the
+    /// dataset's download price once per principal in a rolling 24 h; anything else is not_found.
+    /// </summary>
+    [Alias("Download"), Orleans.Concurrency.ReadOnly] // reads state only; downloads of one object interleave while they await their charge
     Task<ObjectDownload> Download(Caller caller);
 
     [Alias("GetInternal")]

@@ -205,12 +205,26 @@ public sealed class DatasetGrain(
             .Select(g => new DatasetGrant(DatasetId, g.Key, g.Value, GrantStatuses.Active)).ToArray());
     }
 
+    /// <summary>Active, and the caller's own, listed, or restricted with a grant to the caller's tenant.</summary>
+    private bool MayBeSearchedBy(Caller caller)
+    {
+        var s = state.State;
+        return state.RecordExists && s.Status == DatasetStatuses.Active
+            && (caller.Owns(s.TenantId) || s.Visibility == "listed" || (s.Visibility == "restricted" && s.Grants.ContainsKey(caller.TenantId)));
+    }
+
+    public Task<DatasetTerms?> GetTerms(Caller buyer)
+    {
+        if (!state.RecordExists) return Task.FromResult<DatasetTerms?>(null);
+        var s = state.State;
+        var usable = MayBeSearchedBy(buyer) && (buyer.AllowedDatasetIds is null || buyer.AllowedDatasetIds.Contains(DatasetId));
+        return Task.FromResult<DatasetTerms?>(new DatasetTerms(DatasetId, s.TenantId, s.Name, s.MonetizationMode, s.Pricing, usable));
+    }
+
     public Task<DatasetSearchProfile?> OpenForSearch(Caller caller)
     {
         var s = state.State;
-        var mayUse = state.RecordExists && s.Status == DatasetStatuses.Active
-            && (caller.Owns(s.TenantId) || s.Visibility == "listed" || (s.Visibility == "restricted" && s.Grants.ContainsKey(caller.TenantId)));
-        if (!mayUse) return Task.FromResult<DatasetSearchProfile?>(null);
+        if (!MayBeSearchedBy(caller)) return Task.FromResult<DatasetSearchProfile?>(null);
 
         var now = time.GetUtcNow();
         DemandCounter.Count(s.DemandByHour, now);

@@ -1,9 +1,11 @@
+using Ipto.Billing;
 using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Normalization;
 using Ipto.Grains.ObjectStore;
 using Ipto.Grains.Storage;
+using Ipto.Identity;
 using Ipto.Jobs;
 using Ipto.Objects;
 using Microsoft.Extensions.Logging;
@@ -81,11 +83,25 @@ public sealed class ObjectGrain(
 
     public async Task<ObjectDownload> Download(Caller caller)
     {
-        EnsureOwnedBy(caller);
-        if (!ObjectTransitions.KeepsBytes(state.State.Status)) throw IptoException.InvalidTransition("object", state.State.Status, "downloaded");
-        var url = await store.PresignGetAsync(state.State.BlobKey, DownloadLifetime, state.State.Filename);
-        return new ObjectDownload(url.Url, url.ExpiresAt);
+        if (state.RecordExists && caller.Owns(state.State.TenantId))
+        {
+            Access.RequireScope(caller, Scopes.DatasetsRead);
+            if (!ObjectTransitions.KeepsBytes(state.State.Status)) throw IptoException.InvalidTransition("object", state.State.Status, "downloaded");
+            var own = await PresignAsync();
+            return new ObjectDownload(own.Url, own.ExpiresAt);
+        }
+
+        Access.RequireScope(caller, Scopes.SearchQuery);
+        if (!state.RecordExists || state.State.Status != ObjectStatuses.Active) throw IptoException.NotFound("Object");
+        var terms = await GrainFactory.GetGrain<IDatasetGrain>(state.State.DatasetId).GetTerms(caller);
+        if (terms is not { UsableByBuyer: true }) throw IptoException.NotFound("Object");
+        var charge = await GrainFactory.GetGrain<IDownloadChargeGrain>(IDownloadChargeGrain.KeyOf(caller, ObjectId))
+            .Charge(caller, new DownloadTerms(terms.TenantId, terms.DatasetId, ObjectId, terms.Pricing.PricePerDownloadMicros));
+        var url = await PresignAsync();
+        return new ObjectDownload(url.Url, url.ExpiresAt, charge.AccessId, charge.ChargedMicros);
     }
+
+    private Task<PresignedUrl> PresignAsync() => store.PresignGetAsync(state.State.BlobKey, DownloadLifetime, state.State.Filename);
 
     /// <summary>How long an owner's download URL works (SPEC §5).</summary>
     public static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(15);

@@ -15,4 +15,5 @@ namespace Ipto.Grains.Storage;
 [JsonSerializable(typeof(ObjectSnapshot))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Ipto.Search.CitationLocator))]
+[JsonSerializable(typeof(Ipto.Billing.Outcome))]
 public sealed partial class ProjectionJson : JsonSerializerContext;

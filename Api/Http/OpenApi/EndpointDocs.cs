@@ -20,8 +20,21 @@ public sealed record StateConflicts;
 /// </summary>
 public static class EndpointDocs
 {
-    /// <summary>The endpoint answers 201 with a <c>Location</c> header.</summary>
-    public static RouteHandlerBuilder Created(this RouteHandlerBuilder builder) => Answers(builder, new SuccessStatus(StatusCodes.Status201Created, true));
+    /// <summary>The endpoint answers 201 (<paramref name="location"/>: with a <c>Location</c> header; false for a record with no address of its own).</summary>
+    public static RouteHandlerBuilder Created(this RouteHandlerBuilder builder, bool location = true) =>
+        Answers(builder, new SuccessStatus(StatusCodes.Status201Created, location));
+
+    /// <summary>The endpoint answers 201 when it creates, 200 when the record was already there (neither has an address of its own).</summary>
+    public static RouteHandlerBuilder CreatedOrExisting(this RouteHandlerBuilder builder)
+    {
+        builder.Add(endpoint =>
+        {
+            foreach (var produces in endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Where(m => m.StatusCode == StatusCodes.Status200OK).ToArray())
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, produces.Type, [.. produces.ContentTypes]));
+            endpoint.Metadata.Add(new SuccessStatus(StatusCodes.Status201Created, false));
+        });
+        return builder;
+    }
 
     /// <summary>The endpoint answers 202 with the job it started (<paramref name="location"/>: and its <c>Location</c>).</summary>
     public static RouteHandlerBuilder Accepted(this RouteHandlerBuilder builder, bool location = false) =>
