@@ -68,11 +68,11 @@ public static class BillingEndpoints
     public static RouteGroupBuilder MapBillingEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapPost("/citations", CiteAsync).RequireScope(Scopes.SearchQuery).WithIdempotency().WithTags("Citations").WithName("CreateCitation")
-            .CreatedOrExisting()
+            .CreatedOrExisting().WithErrorStatus(StatusCodes.Status404NotFound).WithErrorStatus(StatusCodes.Status402PaymentRequired)
             .WithSummary("Cite a retrieval event")
             .WithDescription("Records that a search result was cited, charged once at the dataset's price_per_citation: 201 with the new citation, or 200 with the one already made for this retrieval event (not charged again). Another tenant's or an unknown retrieval event is 404; a charge beyond the key's spend limit is 402 and records nothing.");
         v1.MapPost("/outcomes", ReportAsync).RequireScope(Scopes.SearchQuery).WithIdempotency().WithTags("Outcomes").WithName("ReportOutcome")
-            .Created(location: false)
+            .Created(location: false).WithErrorStatus(StatusCodes.Status404NotFound).WithErrorStatus(StatusCodes.Status402PaymentRequired)
             .WithSummary("Report an outcome")
             .WithDescription("Reports revenue made with retrieval events: split evenly over their distinct datasets (rounded down), and outcome_share datasets' providers charged their percentage of their share (rounded down). A charge beyond the key's spend limit is 402 and records nothing.");
         return v1;

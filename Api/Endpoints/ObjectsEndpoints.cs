@@ -37,6 +37,7 @@ public static class ObjectsEndpoints
             .WithSummary("Delete an object")
             .WithDescription("Deletes one of the tenant's objects; it leaves search.");
         objects.MapGet("/{object_id}/download", DownloadAsync).RequireScope(Scopes.DatasetsRead, Scopes.SearchQuery).WithName("DownloadObject").WithStateConflicts()
+            .WithErrorStatus(StatusCodes.Status402PaymentRequired)
             .WithSummary("Download an object")
             .WithDescription("A presigned GET URL valid 15 minutes. The owner's (datasets:read) is free; an object whose bytes are not kept is 409. A buyer's (search:query), for an active object of a dataset it may search, is charged the dataset's price_per_download once per API key or session in a rolling 24 h (later calls: a fresh URL, the same access_id, charged 0; beyond the key's spend limit: 402). Anything else is 404.");
         v1.MapGet("/datasets/{dataset_id}/objects", ListAsync).RequireScope(Scopes.DatasetsRead).WithTags("Objects").WithName("ListDatasetObjects")
