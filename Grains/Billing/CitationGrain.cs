@@ -44,7 +44,7 @@ public sealed class CitationGrain(BillableEvents events, LedgerWriter ledger, Ti
         };
 
         var hold = await SpendHold.TakeAsync(GrainFactory, buyer, price);
-        if (await hold.CommitAsync(() => ledger.AppendAsync([row])))
+        if (await hold.CommitAsync(() => ledger.AppendAsync([row], mayRepeat: true)))
         {
             _citation = citation;
             return new CitationResult(citation, true);

@@ -55,7 +55,7 @@ public sealed class OutcomeGrain(BillableEvents events, LedgerWriter ledger, Tim
         rows.Insert(0, new OutcomeRow(outcomeId, buyer.TenantId, JsonSerializer.Serialize(outcome, ProjectionJson.Default.Outcome), now));
 
         var hold = await SpendHold.TakeAsync(GrainFactory, buyer, total);
-        if (await hold.CommitAsync(() => ledger.AppendAsync(rows))) return outcome;
+        if (await hold.CommitAsync(() => ledger.AppendAsync(rows, mayRepeat: seed is not null))) return outcome;
         // An earlier attempt under the same Idempotency-Key recorded it first.
         return await events.FindOutcomeAsync(outcomeId) ?? throw new InvalidOperationException("The outcome was refused but is not recorded.");
     }

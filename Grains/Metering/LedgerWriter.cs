@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Ipto.Grains.Metering;
 
 /// <summary>
-/// Group commit for the ledger: callers await <see cref="AppendAsync(IReadOnlyList{LedgerRow})"/>, which completes only
+/// Group commit for the ledger: callers await <see cref="AppendAsync(IReadOnlyList{LedgerRow}, bool)"/>, which completes only
 /// after the unit's batch is committed, so a response that follows is backed by durable rows. A unit (a search's
 /// activity with its retrieval events) is never split across batches. One loop drains the queue into batches of about
 /// <see cref="MaxBatch"/> rows, each written in one transaction; a failed batch fails every caller in it (nothing is
@@ -35,13 +35,15 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
     public Task AppendAsync(LedgerRow row) => AppendAsync([row]);
 
     /// <summary>
-    /// Completes once the rows are committed together: true, or false when the unit's leading search activity was
-    /// already recorded (then none of its rows is written). Fails at once with <c>service_unavailable</c> when the
-    /// queue is full.
+    /// Completes once the rows are committed together: true, or false when <paramref name="mayRepeat"/> and the unit's
+    /// leading row was already recorded (then none of its rows is written): an idempotent search's activity, the one
+    /// citation of a retrieval event, an outcome under an Idempotency-Key. A unit that cannot repeat (fresh ids) is
+    /// written with the batch's other such units in one round trip. Fails at once with <c>service_unavailable</c> when
+    /// the queue is full.
     /// </summary>
-    public Task<bool> AppendAsync(IReadOnlyList<LedgerRow> rows)
+    public Task<bool> AppendAsync(IReadOnlyList<LedgerRow> rows, bool mayRepeat = false)
     {
-        var unit = new Unit(rows, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var unit = new Unit(rows, mayRepeat, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(unit))
             unit.Done.SetException(_stopped
                 ? new InvalidOperationException("The ledger writer has stopped.")
@@ -85,7 +87,10 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             var written = new bool[batch.Count];
-            for (var i = 0; i < batch.Count; i++) written[i] = await InsertAsync(connection, transaction, batch[i].Rows);
+            for (var i = 0; i < batch.Count; i++)
+                if (batch[i].MayRepeat) written[i] = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
+            await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows));
+            for (var i = 0; i < batch.Count; i++) written[i] |= !batch[i].MayRepeat;
             await transaction.CommitAsync();
             BatchesCommitted++;
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(written[i]);
@@ -97,58 +102,13 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         }
     }
 
-    /// <summary>
-    /// Inserts a unit's rows; a unit whose leading row is already there (a search activity of an earlier attempt, the
-    /// one citation of a retrieval event) writes nothing.
-    /// </summary>
-    private static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
+    /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written).</summary>
+    private static async Task<bool> InsertUnlessRecordedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
     {
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var inserted = await InsertAsync(connection, transaction, rows[i]);
-            if (i == 0 && inserted == 0) return false;
-        }
-
+        if (rows.Count == 0 || await LedgerTables.InsertAsync(connection, transaction, rows[0]) == 0) return false;
+        await LedgerTables.InsertAllAsync(connection, transaction, rows.Skip(1));
         return true;
     }
 
-    private static async Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, LedgerRow row)
-    {
-        await using var command = row switch
-        {
-            SearchActivityRow s => connection.Command("""
-                    INSERT INTO search_activities (search_activity_id, tenant_id, api_key_id, principal_id, query_text, dataset_ids, result_count, charged_micros, occurred_at)
-                    VALUES (@id, @tenant, @key, @principal, @query, @datasets, @results, @charged, @at) ON CONFLICT (search_activity_id) DO NOTHING
-                    """, transaction)
-                .With("@id", s.SearchActivityId).With("@tenant", s.TenantId).With("@key", s.ApiKeyId).With("@principal", s.PrincipalId)
-                .With("@query", s.QueryText).With("@datasets", JsonSerializer.Serialize(s.DatasetIds)).With("@results", s.ResultCount)
-                .With("@charged", s.ChargedMicros).With("@at", s.OccurredAt.ToUniversalTime()),
-            AccessEventRow a => connection.Command("""
-                    INSERT INTO access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, search_activity_id,
-                        charged_micros, occurred_at, principal_id, retrieval_event_id, outcome_id, rank, chunk_index, locator, context)
-                    VALUES (@id, @type, @tenant, @provider, @dataset, @object, @key, @search, @charged, @at, @principal, @retrieval, @outcome,
-                        @rank, @chunk, @locator, @context) ON CONFLICT DO NOTHING
-                    """, transaction)
-                .With("@id", a.AccessId).With("@type", a.Type).With("@tenant", a.TenantId).With("@provider", a.ProviderTenantId)
-                .With("@dataset", a.DatasetId).With("@object", a.ObjectId).With("@key", a.ApiKeyId).With("@search", a.SearchActivityId)
-                .With("@charged", a.ChargedMicros).With("@at", a.OccurredAt.ToUniversalTime()).With("@principal", a.PrincipalId)
-                .With("@retrieval", a.RetrievalEventId).With("@outcome", a.OutcomeId).With("@rank", a.Rank).With("@chunk", a.ChunkIndex)
-                .With("@locator", a.Locator is null ? null : JsonSerializer.Serialize(a.Locator, ProjectionJson.Default.CitationLocator))
-                .With("@context", a.Context),
-            OutcomeRow o => connection.Command("""
-                    INSERT INTO outcomes (outcome_id, tenant_id, document, created_at) VALUES (@id, @tenant, @document, @at)
-                    ON CONFLICT (outcome_id) DO NOTHING
-                    """, transaction)
-                .With("@id", o.OutcomeId).With("@tenant", o.TenantId).With("@document", o.Document).With("@at", o.CreatedAt.ToUniversalTime()),
-            SearchReplayRow r => connection.Command("""
-                    INSERT INTO search_replays (search_activity_id, page, expires_at) VALUES (@id, @page, @expires)
-                    ON CONFLICT (search_activity_id) DO NOTHING
-                    """, transaction)
-                .With("@id", r.SearchActivityId).With("@page", r.Page).With("@expires", r.ExpiresAt.ToUniversalTime()),
-            _ => throw new ArgumentException($"Unknown ledger row {row.GetType().Name}.", nameof(row)),
-        };
-        return await command.ExecuteNonQueryAsync();
-    }
-
-    private sealed record Unit(IReadOnlyList<LedgerRow> Rows, TaskCompletionSource<bool> Done);
+    private sealed record Unit(IReadOnlyList<LedgerRow> Rows, bool MayRepeat, TaskCompletionSource<bool> Done);
 }

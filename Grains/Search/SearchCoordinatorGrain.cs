@@ -182,7 +182,7 @@ public sealed class SearchCoordinatorGrain(
         bool recorded;
         try
         {
-            recorded = await ledger.AppendAsync(unit);
+            recorded = await ledger.AppendAsync(unit, mayRepeat: attempt is not null);
         }
         catch (Exception e)
         {

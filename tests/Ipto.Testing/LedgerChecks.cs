@@ -56,18 +56,56 @@ public static class LedgerChecks
             new SearchReplayRow(searchId, [(byte)n], now.AddDays(1)),
         ];
 
-        var outcomes = await Task.WhenAll(writer.AppendAsync(Attempt(1, 2)), writer.AppendAsync(Attempt(2, 3)));
+        var outcomes = await Task.WhenAll(writer.AppendAsync(Attempt(1, 2), mayRepeat: true), writer.AppendAsync(Attempt(2, 3), mayRepeat: true));
 
         Assert.Single(outcomes, recorded => recorded);
         var winner = outcomes[0] ? 1 : 2;
         Assert.Equal(1, await CountAsync(database, "search_activities", tenant));
         Assert.Equal(winner == 1 ? 2 : 3, await CountAsync(database, "access_events", tenant));
         Assert.Equal([(byte)winner], (await new SearchReplays(database).FindAsync(searchId))!);
-        Assert.False(await writer.AppendAsync(Attempt(3, 1)));
+        Assert.False(await writer.AppendAsync(Attempt(3, 1), mayRepeat: true));
         Assert.Null(await new SearchReplays(database).FindAsync("sa_never"));
         Assert.Equal(0, await new SearchReplays(database).DeleteExpiredAsync(now, 10));
         Assert.Equal(1, await new SearchReplays(database).DeleteExpiredAsync(now.AddDays(2), 10)); // past its retention
         Assert.Null(await new SearchReplays(database).FindAsync(searchId));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Every billable type's fields round-trip, and one retrieval event has one citation whatever is appended: a second
+    /// citation of the event writes nothing and answers false.
+    /// </summary>
+    public static async Task BillableEventsKeepTheirFieldsAndOneCitationPerRetrievalAsync(AppDatabase database)
+    {
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var writer = new LedgerWriter(database, NullLogger<LedgerWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        var tenant = "tnt_" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow;
+        var locator = new Ipto.Search.CitationLocator(3, null, 10, 42, 7);
+        var retrievalId = "ret_" + tenant;
+        await writer.AppendAsync([new AccessEventRow(retrievalId, "retrieval", tenant, "tnt_provider", "dset_a", "obj_1", null, "sa_x", 30_000, now)
+        {
+            PrincipalId = "usr_1", Rank = 4, ChunkIndex = 7, Locator = locator,
+        }]);
+        AccessEventRow Citation(string id) => new(id, "citation", tenant, "tnt_provider", "dset_a", "obj_1", null, null, 10_000, now)
+        {
+            PrincipalId = "usr_1", RetrievalEventId = retrievalId, Locator = locator, Context = "a memo",
+        };
+
+        var cited = await Task.WhenAll(writer.AppendAsync([Citation("cit_a" + tenant)], mayRepeat: true), writer.AppendAsync([Citation("cit_b" + tenant)], mayRepeat: true));
+        Assert.Single(cited, recorded => recorded);
+
+        var events = new Ipto.Grains.Billing.BillableEvents(database);
+        var retrieval = await events.FindRetrievalAsync(retrievalId);
+        Assert.Equal(("dset_a", "obj_1", "tnt_provider", locator), (retrieval!.DatasetId, retrieval.ObjectId, retrieval.ProviderTenantId, retrieval.Locator));
+        var citation = await events.FindCitationAsync(retrievalId);
+        Assert.Equal((10_000L, "a memo", locator), (citation!.ChargedMicros, citation.Context, citation.Locator));
+        Assert.Equal(2, await CountAsync(database, "access_events", tenant));
+
+        await writer.AppendAsync([new AccessEventRow("acc_" + tenant, "download", tenant, "tnt_provider", "dset_a", "obj_1", null, null, 100_000, now) { PrincipalId = "usr_1" }]);
+        Assert.Equal("acc_" + tenant, (await events.LastDownloadAsync("usr_1", "obj_1", now.AddMinutes(-1)))?.AccessId);
+        Assert.Null(await events.LastDownloadAsync("usr_1", "obj_1", now.AddMinutes(1)));
         await writer.StopAsync(CancellationToken.None);
     }
 

@@ -1,0 +1,127 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ipto.Grains.Storage;
+
+namespace Ipto.Grains.Metering;
+
+/// <summary>
+/// Where each ledger row goes: its table, columns and values, in one place. Rows of one table are written by one
+/// multi-row <c>INSERT … ON CONFLICT DO NOTHING</c> (several tables' statements in one <see cref="DbBatch"/> where the
+/// provider batches, so a batch is one round trip on PostgreSQL).
+/// </summary>
+public static class LedgerTables
+{
+    private sealed record Table(string Name, string[] Columns);
+
+    private static readonly Table SearchActivities = new("search_activities",
+        ["search_activity_id", "tenant_id", "api_key_id", "principal_id", "query_text", "dataset_ids", "result_count", "charged_micros", "occurred_at"]);
+
+    private static readonly Table AccessEvents = new("access_events",
+        ["access_id", "type", "tenant_id", "provider_tenant_id", "dataset_id", "object_id", "api_key_id", "search_activity_id", "charged_micros", "occurred_at",
+            "principal_id", "retrieval_event_id", "outcome_id", "rank", "chunk_index", "locator", "context"]);
+
+    private static readonly Table SearchReplays = new("search_replays", ["search_activity_id", "page", "expires_at"]);
+
+    private static readonly Table Outcomes = new("outcomes", ["outcome_id", "tenant_id", "document", "created_at"]);
+
+    /// <summary>Parameters per statement at most (PostgreSQL binds 65,535, SQLite 32,766); more rows go in the next statement.</summary>
+    private const int MaxParameters = 30_000;
+
+    private static (Table Table, object?[] Values) Of(LedgerRow row) => row switch
+    {
+        SearchActivityRow s => (SearchActivities, [s.SearchActivityId, s.TenantId, s.ApiKeyId, s.PrincipalId, s.QueryText,
+            JsonSerializer.Serialize(s.DatasetIds.ToArray(), ProjectionJson.Default.StringArray), s.ResultCount, s.ChargedMicros, s.OccurredAt.ToUniversalTime()]),
+        AccessEventRow a => (AccessEvents, [a.AccessId, a.Type, a.TenantId, a.ProviderTenantId, a.DatasetId, a.ObjectId, a.ApiKeyId, a.SearchActivityId,
+            a.ChargedMicros, a.OccurredAt.ToUniversalTime(), a.PrincipalId, a.RetrievalEventId, a.OutcomeId, a.Rank, a.ChunkIndex,
+            a.Locator is null ? null : JsonSerializer.Serialize(a.Locator, ProjectionJson.Default.CitationLocator), a.Context]),
+        SearchReplayRow r => (SearchReplays, [r.SearchActivityId, r.Page, r.ExpiresAt.ToUniversalTime()]),
+        OutcomeRow o => (Outcomes, [o.OutcomeId, o.TenantId, o.Document, o.CreatedAt.ToUniversalTime()]),
+        _ => throw new ArgumentException($"Unknown ledger row {row.GetType().Name}.", nameof(row)),
+    };
+
+    /// <summary>Inserts one row; 0 when a row with its key (or its unique citation) is already there.</summary>
+    public static async Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, LedgerRow row)
+    {
+        var (table, values) = Of(row);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        Fill(command, table, [values]);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Inserts rows that cannot already be there (fresh ids), grouped by table, in as few statements and round trips as the provider allows.</summary>
+    public static async Task InsertAllAsync(DbConnection connection, DbTransaction transaction, IEnumerable<LedgerRow> rows)
+    {
+        var statements = new List<(Table Table, List<object?[]> Rows)>();
+        foreach (var group in rows.Select(Of).GroupBy(r => r.Table))
+        {
+            var perStatement = MaxParameters / group.Key.Columns.Length;
+            foreach (var chunk in group.Chunk(perStatement)) statements.Add((group.Key, chunk.Select(r => r.Values).ToList()));
+        }
+
+        if (statements.Count == 0) return;
+        if (connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var (table, values) in statements)
+            {
+                var command = batch.CreateBatchCommand();
+                Fill(command, table, values);
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync();
+            return;
+        }
+
+        foreach (var (table, values) in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            Fill(command, table, values);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static void Fill(DbCommand command, Table table, IReadOnlyList<object?[]> rows)
+    {
+        command.CommandText = Sql(table, rows.Count);
+        foreach (var (name, value) in Parameters(rows)) command.With(name, value);
+    }
+
+    private static void Fill(DbBatchCommand command, Table table, IReadOnlyList<object?[]> rows)
+    {
+        command.CommandText = Sql(table, rows.Count);
+        foreach (var (name, value) in Parameters(rows))
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+    }
+
+    private static string Sql(Table table, int rows)
+    {
+        var sql = new StringBuilder($"INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            if (r > 0) sql.Append(", ");
+            sql.Append('(');
+            for (var c = 0; c < table.Columns.Length; c++) sql.Append(c == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"@p{r}_{c}");
+            sql.Append(')');
+        }
+
+        return sql.Append(" ON CONFLICT DO NOTHING").ToString();
+    }
+
+    private static IEnumerable<(string Name, object? Value)> Parameters(IReadOnlyList<object?[]> rows)
+    {
+        for (var r = 0; r < rows.Count; r++)
+        for (var c = 0; c < rows[r].Length; c++)
+            yield return (string.Create(CultureInfo.InvariantCulture, $"@p{r}_{c}"), rows[r][c]);
+    }
+}
