@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Ipto.Grains.Storage;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Ipto.Grains.Metering;
 
@@ -51,8 +53,39 @@ public static class LedgerTables
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// PostgreSQL: rows that cannot already be there (fresh ids), one binary COPY per table, inside the caller's
+    /// transaction (COPY has no ON CONFLICT; fresh ids never conflict).
+    /// </summary>
+    public static async Task CopyAllAsync(NpgsqlConnection connection, IEnumerable<LedgerRow> rows)
+    {
+        foreach (var group in rows.Select(Of).GroupBy(r => r.Table))
+        {
+            await using var import = await connection.BeginBinaryImportAsync($"COPY {group.Key.Name} ({string.Join(", ", group.Key.Columns)}) FROM STDIN (FORMAT BINARY)");
+            foreach (var (_, values) in group)
+            {
+                await import.StartRowAsync();
+                foreach (var value in values)
+                {
+                    switch (value)
+                    {
+                        case null: await import.WriteNullAsync(); break;
+                        case string text: await import.WriteAsync(text, NpgsqlDbType.Text); break;
+                        case long number: await import.WriteAsync(number, NpgsqlDbType.Bigint); break;
+                        case int number: await import.WriteAsync(number, NpgsqlDbType.Integer); break;
+                        case DateTimeOffset time: await import.WriteAsync(time.UtcDateTime, NpgsqlDbType.TimestampTz); break;
+                        case byte[] bytes: await import.WriteAsync(bytes, NpgsqlDbType.Bytea); break;
+                        default: throw new ArgumentException($"No COPY type for {value.GetType().Name}.", nameof(rows));
+                    }
+                }
+            }
+
+            await import.CompleteAsync();
+        }
+    }
+
     /// <summary>Inserts rows that cannot already be there (fresh ids), grouped by table, in as few statements and round trips as the provider allows.</summary>
-    public static async Task InsertAllAsync(DbConnection connection, DbTransaction transaction, IEnumerable<LedgerRow> rows)
+    public static async Task InsertAllAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<LedgerRow> rows)
     {
         var statements = new List<(Table Table, List<object?[]> Rows)>();
         foreach (var group in rows.Select(Of).GroupBy(r => r.Table))

@@ -29,7 +29,7 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
     private volatile bool _stopped;
 
     /// <summary>Batches committed so far (for tests and metrics).</summary>
-    public long BatchesCommitted { get; private set; }
+    public long BatchesCommitted => Interlocked.Read(ref _batchesCommitted);
 
     /// <summary>Completes once the row is committed; fails at once with <c>service_unavailable</c> when the queue is full.</summary>
     public Task AppendAsync(LedgerRow row) => AppendAsync([row]);
@@ -51,13 +51,25 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         return unit.Done.Task;
     }
 
+    /// <summary>
+    /// Batches committing at once: on PostgreSQL the next batch gathers and commits while one is still in its commit
+    /// (writers that each await their commit would otherwise leave the database idle between batches); SQLite has one
+    /// writer.
+    /// </summary>
+    private int InFlight => database.Dialect == SqlDialect.Postgres ? 2 : 1;
+
+    private long _batchesCommitted;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Unit>();
+        using var slots = new SemaphoreSlim(InFlight);
+        var commits = new List<Task>();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                await slots.WaitAsync(stoppingToken);
+                var batch = new List<Unit>();
                 var rows = 0;
                 while (rows < MaxBatch && _queue.Reader.TryRead(out var unit))
                 {
@@ -65,8 +77,8 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
                     rows += unit.Rows.Count;
                 }
 
-                await CommitAsync(batch);
-                batch.Clear();
+                commits.RemoveAll(c => c.IsCompleted);
+                commits.Add(CommitAsync(batch).ContinueWith(_ => slots.Release(), TaskScheduler.Default));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,25 +86,33 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             // Stopping: what is still queued is written below, so no awaiting caller is left hanging.
         }
 
+        await Task.WhenAll(commits);
         _stopped = true;
         _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out var unit)) batch.Add(unit);
-        if (batch.Count > 0) await CommitAsync(batch);
+        var rest = new List<Unit>();
+        while (_queue.Reader.TryRead(out var unit)) rest.Add(unit);
+        if (rest.Count > 0) await CommitAsync(rest);
     }
 
     private async Task CommitAsync(List<Unit> batch)
     {
         try
         {
-            await using var connection = await database.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
             var written = new bool[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
-                if (batch[i].MayRepeat) written[i] = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
-            await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows));
+            // Fresh ids only: binary COPY, the fastest way into PostgreSQL; otherwise (or SQLite) INSERT … ON CONFLICT DO NOTHING.
+            var copied = !batch.Any(u => u.MayRepeat) && database.Dialect == SqlDialect.Postgres && await TryCopyAsync(batch);
+            if (!copied)
+            {
+                await using var connection = await database.OpenAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                for (var i = 0; i < batch.Count; i++)
+                    if (batch[i].MayRepeat) written[i] = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
+                await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows));
+                await transaction.CommitAsync();
+            }
+
             for (var i = 0; i < batch.Count; i++) written[i] |= !batch[i].MayRepeat;
-            await transaction.CommitAsync();
-            BatchesCommitted++;
+            Interlocked.Increment(ref _batchesCommitted);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(written[i]);
         }
         catch (Exception e)
@@ -100,6 +120,28 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             logger.LogError(e, "A ledger batch of {Count} units failed; its callers get the error", batch.Count);
             foreach (var unit in batch) unit.Done.TrySetException(e);
         }
+    }
+
+    /// <summary>
+    /// One binary COPY per table in one transaction; false (nothing written) when a row was already there — a caller
+    /// appended the same row twice — so the batch is written again by INSERT … ON CONFLICT DO NOTHING instead.
+    /// </summary>
+    private async Task<bool> TryCopyAsync(List<Unit> batch)
+    {
+        await using var connection = (Npgsql.NpgsqlConnection)await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        try
+        {
+            await LedgerTables.CopyAllAsync(connection, batch.SelectMany(u => u.Rows));
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync();
+            return false;
+        }
+
+        await transaction.CommitAsync();
+        return true;
     }
 
     /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written).</summary>

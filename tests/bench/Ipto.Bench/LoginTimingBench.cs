@@ -22,6 +22,12 @@ internal static class LoginTimingBench
             return;
         }
 
+        if (args.Length > 0 && args[0] == "ledger")
+        {
+            await LedgerBench.RunAsync(args[1..]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "search")
         {
             await SearchBench.RunAsync(args[1..]);

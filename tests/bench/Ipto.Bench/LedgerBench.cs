@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ipto.Common;
+using Ipto.Grains.Hosting;
+using Ipto.Grains.Metering;
+using Ipto.Grains.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+/// <summary>
+/// Ledger throughput on PostgreSQL, side by side in one run on a scratch database: durable billable events per second
+/// through the group-commit <see cref="LedgerWriter"/> with many concurrent writers (each awaiting its commit, as a
+/// request does), against raw binary COPY of rows of the same shape.
+/// Usage: <c>Ipto__Postgres__ConnectionString=… dotnet run -c Release --project tests/bench/Ipto.Bench -- ledger [events=200000] [writers=64]</c>
+/// </summary>
+internal static class LedgerBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        var events = int.Parse(settings.GetValueOrDefault("events", "200000"), CultureInfo.InvariantCulture);
+        var writers = int.Parse(settings.GetValueOrDefault("writers", "64"), CultureInfo.InvariantCulture);
+        var admin = Environment.GetEnvironmentVariable("Ipto__Postgres__ConnectionString")
+                    ?? throw new InvalidOperationException("Set Ipto__Postgres__ConnectionString (eval \"$(deploy/local/up.sh)\").");
+
+        var name = "ipto_ledger_bench_" + Guid.NewGuid().ToString("N")[..8];
+        await ExecuteAsync(admin, $"CREATE DATABASE {name}");
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        try
+        {
+            await using var database = AppDatabase.Create(new IptoOptions { Mode = "cluster", Postgres = { ConnectionString = connectionString } });
+            await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+
+            var viaWriter = await WriterAsync(database, events, writers);
+            var viaCopy = await CopyAsync(connectionString, events);
+            Console.WriteLine($"ledger writer: {events} events, {writers} writers: {viaWriter:F0} events/s ({viaWriter / viaCopy:F2}x COPY)");
+            Console.WriteLine($"binary COPY:   {events} events: {viaCopy:F0} events/s");
+            Console.WriteLine($"target: >= 20000 events/s and >= 0.5x COPY: {(viaWriter >= 20_000 && viaWriter >= 0.5 * viaCopy ? "PASS" : "FAIL")}");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        }
+    }
+
+    private static AccessEventRow Event(string tenant, int i, DateTimeOffset at) =>
+        new(Ids.New(IdPrefixes.Access, at), "download", tenant, "tnt_provider", "dset_" + (i % 100), "obj_" + i, "key_" + (i % 64), null, 100_000, at)
+        {
+            PrincipalId = "key_" + (i % 64),
+        };
+
+    private static async Task<double> WriterAsync(AppDatabase database, int events, int writers)
+    {
+        var writer = new LedgerWriter(database, NullLogger<LedgerWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < events; i = Interlocked.Increment(ref next))
+                await writer.AppendAsync(Event("tnt_writer", i, DateTimeOffset.UtcNow));
+        })));
+        var seconds = clock.Elapsed.TotalSeconds;
+        await writer.StopAsync(CancellationToken.None);
+        Console.WriteLine($"ledger writer: {writer.BatchesCommitted} batches, {events / (double)writer.BatchesCommitted:F1} events per batch");
+        return events / seconds;
+    }
+
+    private static async Task<double> CopyAsync(string connectionString, int events)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var now = DateTimeOffset.UtcNow;
+        var rows = Enumerable.Range(0, events).Select(i => Event("tnt_copy", i, now)).ToArray();
+        var clock = Stopwatch.StartNew();
+        await using (var import = await connection.BeginBinaryImportAsync(
+                         "COPY access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, charged_micros, occurred_at, principal_id) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var row in rows)
+            {
+                await import.StartRowAsync();
+                await import.WriteAsync(row.AccessId, NpgsqlDbType.Text);
+                await import.WriteAsync(row.Type, NpgsqlDbType.Text);
+                await import.WriteAsync(row.TenantId, NpgsqlDbType.Text);
+                await import.WriteAsync(row.ProviderTenantId, NpgsqlDbType.Text);
+                await import.WriteAsync(row.DatasetId, NpgsqlDbType.Text);
+                await import.WriteAsync(row.ObjectId!, NpgsqlDbType.Text);
+                await import.WriteAsync(row.ApiKeyId!, NpgsqlDbType.Text);
+                await import.WriteAsync(row.ChargedMicros, NpgsqlDbType.Bigint);
+                await import.WriteAsync(row.OccurredAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                await import.WriteAsync(row.PrincipalId!, NpgsqlDbType.Text);
+            }
+
+            await import.CompleteAsync();
+        }
+
+        return events / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
