@@ -78,6 +78,7 @@ v1.MapUploadsEndpoints();
 v1.MapObjectsEndpoints();
 v1.MapReviewEndpoints();
 v1.MapActivityEndpoints();
+v1.MapBuyerEndpoints();
 v1.MapSearchEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);

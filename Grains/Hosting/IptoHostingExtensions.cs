@@ -76,6 +76,7 @@ public static class IptoHostingExtensions
         services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<Metering.LedgerWriter>();
         services.AddSingleton<Metering.ActivityReader>();
+        services.AddSingleton<Metering.SpendReader>();
         services.AddSingleton<Metering.SearchReplays>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         return services;
