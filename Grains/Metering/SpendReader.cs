@@ -78,7 +78,7 @@ public sealed class SpendReader(AppDatabase database)
     {
         await using var connection = await database.OpenAsync();
         long keys = 0, active = 0;
-        // Expiry is compared here rather than in SQL: an expiry is stored with the offset it was given, so its text (SQLite) does not sort as time.
+        // A key's status by the same rule its grain answers with (ApiKeyState.Status), over the tenant's key rows.
         await using (var command = connection.Command("SELECT revoked_at, expires_at FROM api_keys WHERE tenant_id = @tenant").With("@tenant", tenantId))
         await using (var reader = await command.ExecuteReaderAsync())
         {

@@ -114,15 +114,15 @@ public static class BuyerReadChecks
         Assert.All(citations, c => Assert.Equal((AccessTypes.Citation, keyB, beta), (c.Type, c.ApiKeyId, c.DatasetId)));
         Assert.Equal(0, (await reader.AccessesAsync(new AccessActivityQuery("tnt_nobody", null, null, null, null, null), null, 10)).Total);
 
-        // The dashboard: keys neither revoked nor expired (an expiry stored with another offset compares as time), this month's searches and spend.
+        // The dashboard: keys neither revoked nor expired at its time, this month's searches and spend (from the first tick of the month).
         var now = Day1.AddDays(2).AddHours(12); // 2026-04-07T12:00Z
         var revoked = Key(Ids.New(IdPrefixes.ApiKey), tenant, "revoked", Day1);
         revoked.RevokedAt = Day1.AddDays(1);
         revoked.Version = 2;
         var expired = Key(Ids.New(IdPrefixes.ApiKey), tenant, "expired", Day1);
-        expired.ExpiresAt = new DateTimeOffset(2026, 4, 7, 13, 0, 0, TimeSpan.FromHours(2)); // 11:00Z, an hour ago
+        expired.ExpiresAt = now.AddHours(-1);
         var later = Key(Ids.New(IdPrefixes.ApiKey), tenant, "later", Day1);
-        later.ExpiresAt = new DateTimeOffset(2026, 4, 7, 10, 0, 0, TimeSpan.FromHours(-5)); // 15:00Z, in three hours
+        later.ExpiresAt = now.AddHours(3);
         foreach (var key in new[] { revoked, expired, later }) await keys.UpsertAsync("ipto_" + key.KeyId, key);
         await writer.AppendAsync(new SearchActivityRow(Ids.New(IdPrefixes.SearchActivity), tenant, keyA, keyA, "in April", [alpha], 1, 1, Day1));
         await writer.AppendAsync(new SearchActivityRow(Ids.New(IdPrefixes.SearchActivity), tenant, null, "usr_1", "in April", [alpha], 1, 1, now));
