@@ -101,10 +101,10 @@ public static class ActivityEndpoints
         return ApiResults.Ok(SpendResponse.Of(report));
     }
 
-    internal static DateTimeOffset? Timestamp(string name, string? value)
+    private static DateTimeOffset? Timestamp(string name, string? value)
     {
         if (value is null) return null;
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var parsed) && (value.EndsWith('Z') || value.Contains('+')))
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var parsed) && (value.EndsWith('Z') || value.Contains('+') || value.LastIndexOf('-') > 9))
             return parsed;
         throw new IptoException(ErrorCodes.InvalidRequest, $"{name} must be an ISO 8601 UTC timestamp such as 2026-04-05T10:00:00.000Z.",
             [new FieldError(name, "must be an ISO 8601 timestamp with a zone")]);

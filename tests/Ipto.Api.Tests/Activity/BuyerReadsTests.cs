@@ -193,6 +193,7 @@ public sealed class BuyerReadsTests(BuyerReadsFixture fixture) : IClassFixture<B
         // from is inclusive, to exclusive: [Jan 11 09:30, Jan 12 09:30) holds the download only.
         Assert.Equal([s.PastRows[1].AccessId], await IdsOf("from=2025-01-11T09:30:00.000Z&to=2025-01-12T09:30:00.000Z"));
         Assert.Equal([s.PastRows[1].AccessId], await IdsOf("from=2025-01-11T10:30:00%2B01:00&to=2025-01-12T09:30:00Z"));
+        Assert.Equal([s.PastRows[1].AccessId], await IdsOf("from=2025-01-11T04:30:00-05:00&to=2025-01-12T09:30:00Z"));
         var total = (await (await s.AgentA.GetAsync($"{Accesses}?type=retrieval&dataset_id={c.Listed}&limit=1")).DataAsync()).GetProperty("total").GetInt64();
         Assert.Equal(all.Count(a => a.GetProperty("type").GetString() == "retrieval" && a.GetProperty("dataset_id").GetString() == c.Listed), total);
     }
