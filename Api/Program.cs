@@ -78,6 +78,7 @@ v1.MapUploadsEndpoints();
 v1.MapObjectsEndpoints();
 v1.MapReviewEndpoints();
 v1.MapActivityEndpoints();
+v1.MapBuyerEndpoints();
 v1.MapSearchEndpoints();
 v1.MapBillingEndpoints();
 v1.MapJobsEndpoints();

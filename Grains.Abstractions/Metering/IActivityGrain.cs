@@ -20,11 +20,23 @@ public sealed record SearchActivity(
     [property: Id(5)] long ChargedMicros,
     [property: Id(6)] DateTimeOffset OccurredAt);
 
-/// <summary>A buyer tenant's activity read from the ledger (SPEC §8). Stateless: any silo answers (use key 0).</summary>
+/// <summary>A buyer tenant's activity and spend read from the ledger (SPEC §8, §13). Stateless: any silo answers (use key 0).</summary>
 [Alias("Ipto.IActivityGrain")]
 public interface IActivityGrain : IGrainWithIntegerKey
 {
     /// <summary>The caller's tenant's searches, newest first, with the total for the filter.</summary>
     [Alias("Searches")]
     Task<Page<SearchActivity>> Searches(Caller caller, SearchActivityFilter filter, PageRequest page);
+
+    /// <summary>The caller's tenant's billable events as a buyer, newest first, with the total for the filter.</summary>
+    [Alias("Accesses")]
+    Task<Page<AccessActivity>> Accesses(Caller caller, AccessActivityFilter filter, PageRequest page);
+
+    /// <summary>The caller's tenant's spend as a buyer, grouped; the total equals the sum of its billable events for the range.</summary>
+    [Alias("Spend")]
+    Task<SpendReport> Spend(Caller caller, SpendFilter filter);
+
+    /// <summary>The caller's tenant's API keys, and its searches and spend in the current UTC calendar month.</summary>
+    [Alias("Dashboard")]
+    Task<BuyerDashboard> Dashboard(Caller caller);
 }

@@ -77,6 +77,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Metering.LedgerWriter>();
         services.AddSingleton<Metering.ActivityReader>();
         services.AddSingleton<Billing.BillableEvents>();
+        services.AddSingleton<Metering.SpendReader>();
         services.AddSingleton<Metering.SearchReplays>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         return services;

@@ -9,7 +9,7 @@ public sealed record SearchCorpus(
     Account Buyer, HttpClient BuyerClient, string BuyerKeyId, HttpClient BuyerKey);
 
 /// <summary>One Api with real credentials and a corpus built once through upload, review and ingestion.</summary>
-public sealed class SearchFixture : IdentityFixture
+public class SearchFixture : IdentityFixture
 {
     private Task<SearchCorpus>? _corpus;
     private readonly object _gate = new();

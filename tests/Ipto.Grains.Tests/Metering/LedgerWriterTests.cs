@@ -36,6 +36,15 @@ public sealed class LedgerWriterTests
     }
 
     [Fact]
+    public async Task SpendAndAccessesAgreeWithTheLedgerOnSqlite()
+    {
+        using var dir = new TempDir();
+        await using var database = AppDatabase.Create(new IptoOptions { DataDir = dir.Path });
+
+        await BuyerReadChecks.SpendAndAccessesAgreeWithTheLedgerAsync(database);
+    }
+
+    [Fact]
     public async Task AFullQueueFailsAppendsAtOnceWithServiceUnavailable()
     {
         using var dir = new TempDir();

@@ -33,4 +33,13 @@ public sealed class LedgerWriterPostgresTests
 
         await LedgerChecks.BillableEventsKeepTheirFieldsAndOneCitationPerRetrievalAsync(database);
     }
+
+    [SkippableFact]
+    public async Task SpendAndAccessesAgreeWithTheLedgerOnPostgres()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using var database = AppDatabase.Create(new IptoOptions { Mode = "cluster", Postgres = { ConnectionString = test.ConnectionString } });
+
+        await BuyerReadChecks.SpendAndAccessesAgreeWithTheLedgerAsync(database);
+    }
 }
