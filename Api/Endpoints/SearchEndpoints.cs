@@ -80,7 +80,7 @@ public static class SearchEndpoints
     public static RouteGroupBuilder MapSearchEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapPost("/search", SearchAsync).WithTags("Search").RequireScope(Scopes.SearchQuery).WithIdempotency().WithName("Search")
-            .WithErrorStatus(StatusCodes.Status402PaymentRequired)
+            .WithErrorStatus(StatusCodes.Status402PaymentRequired).WithErrorStatus(StatusCodes.Status404NotFound)
             .WithSummary("Search")
             .WithDescription("Searches every dataset the caller may use (lexical, semantic, hybrid or auto mode) and answers results with snippets, "
                 + "citation locators and prices. Each result is a billed retrieval; an API key past its spend limit is 402. Send `cursor` "

@@ -101,7 +101,7 @@ public static class UploadsEndpoints
     {
         var uploads = v1.MapGroup("/uploads").WithTags("Uploads");
         uploads.MapPost("", (JsonBody<CreateUploadRequest> body, HttpContext http, IGrainFactory grains) => CreateAsync(body.Value.DatasetId!, body.Value, http, grains))
-            .RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CreateUpload").Created()
+            .RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CreateUpload").Created().WithErrorStatus(StatusCodes.Status404NotFound)
             .WithSummary("Start an upload")
             .WithDescription("Creates an object in a dataset and answers presigned URLs to PUT its bytes straight to the object store: one URL, "
                 + "or one per part for large files.");

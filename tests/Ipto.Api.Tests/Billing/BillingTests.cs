@@ -75,6 +75,32 @@ public sealed class BillingTests(BillingFixture fixture) : IClassFixture<Billing
         Assert.Equal(0m, shares[w.Shipping].GetProperty("charged_amount").GetDecimal());
         Assert.Equal(5.00m, shares[w.Audits].GetProperty("charged_amount").GetDecimal());
         Assert.StartsWith("out_", outcome.GetProperty("outcome_id").GetString());
+
+        // The access history lists exactly these events: three retrievals ranked 1–3, a citation, a download, an outcome share.
+        var accesses = (await (await agent.GetAsync("/v1/agent/activity/accesses?limit=100")).DataAsync()).GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(6, accesses.Length);
+        var byType = accesses.GroupBy(a => a.GetProperty("type").GetString()!).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal([1, 2, 3], byType["retrieval"].Select(a => a.GetProperty("rank").GetInt32()).Order());
+        Assert.Equal(results.Select(Id).Order(), byType["retrieval"].Select(a => a.GetProperty("access_id").GetString()).Order());
+        Assert.All(byType["retrieval"], a => Assert.Equal(0.03m, a.GetProperty("charged_amount").GetDecimal()));
+        var citation = Assert.Single(byType["citation"]);
+        Assert.Equal((0.01m, Id(shipping)), (citation.GetProperty("charged_amount").GetDecimal(), citation.GetProperty("retrieval_event_id").GetString()));
+        Assert.Equal(0.10m, Assert.Single(byType["download"]).GetProperty("charged_amount").GetDecimal());
+        var share = Assert.Single(byType["outcome"]);
+        Assert.Equal((5.00m, w.Audits, outcome.GetProperty("outcome_id").GetString()),
+            (share.GetProperty("charged_amount").GetDecimal(), share.GetProperty("dataset_id").GetString(), share.GetProperty("outcome_id").GetString()));
+
+        // Spend grouped any way totals 5.20, the sum of the events.
+        foreach (var groupBy in new[] { "day", "dataset", "api_key" })
+        {
+            var spend = await (await agent.GetAsync($"/v1/agent/spend?group_by={groupBy}")).DataAsync();
+            Assert.Equal(5.20m, spend.GetProperty("total").GetDecimal());
+            Assert.Equal(5.20m, spend.GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("amount").GetDecimal()));
+        }
+
+        var dashboard = await (await agent.GetAsync("/v1/buyer/dashboard")).DataAsync();
+        Assert.Equal(5.20m, dashboard.GetProperty("spend_this_month").GetDecimal());
+        Assert.Equal(1, dashboard.GetProperty("searches_this_month").GetInt64());
     }
 
     [Fact]
