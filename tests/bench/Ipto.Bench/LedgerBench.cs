@@ -4,6 +4,7 @@ using Ipto.Common;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Metering;
 using Ipto.Grains.Storage;
+using Ipto.Metering;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
@@ -34,6 +35,7 @@ internal static class LedgerBench
 
             var viaWriter = await WriterAsync(database, events, writers);
             var viaCopy = await CopyAsync(connectionString, events);
+            await SpendAsync(database, connectionString, int.Parse(settings.GetValueOrDefault("ledger", "1000000"), CultureInfo.InvariantCulture));
             Console.WriteLine($"ledger writer: {events} events, {writers} writers: {viaWriter:F0} events/s ({viaWriter / viaCopy:F2}x COPY)");
             Console.WriteLine($"binary COPY:   {events} events: {viaCopy:F0} events/s");
             Console.WriteLine($"target: >= 20000 events/s and >= 0.5x COPY: {(viaWriter >= 20_000 && viaWriter >= 0.5 * viaCopy ? "PASS" : "FAIL")}");
@@ -66,6 +68,72 @@ internal static class LedgerBench
         await writer.StopAsync(CancellationToken.None);
         Console.WriteLine($"ledger writer: {writer.BatchesCommitted} batches, {events / (double)writer.BatchesCommitted:F1} events per batch");
         return events / seconds;
+    }
+
+    /// <summary>
+    /// <c>GET /v1/agent/spend</c>'s read (30 days, by dataset) over a ledger of <paramref name="ledgerEvents"/> events of
+    /// one buyer, p50 of 21 runs, against the raw SQL aggregate of the same rows.
+    /// </summary>
+    private static async Task SpendAsync(AppDatabase database, string connectionString, int ledgerEvents)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var import = await connection.BeginBinaryImportAsync(
+                "COPY access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, charged_micros, occurred_at, principal_id) FROM STDIN (FORMAT BINARY)");
+            for (var i = 0; i < ledgerEvents; i++)
+            {
+                await import.StartRowAsync();
+                await import.WriteAsync($"ret_spend_{i:D9}", NpgsqlDbType.Text);
+                await import.WriteAsync(i % 10 == 0 ? "citation" : "retrieval", NpgsqlDbType.Text);
+                await import.WriteAsync("tnt_spender", NpgsqlDbType.Text);
+                await import.WriteAsync("tnt_provider", NpgsqlDbType.Text);
+                await import.WriteAsync("dset_" + (i % 100), NpgsqlDbType.Text);
+                await import.WriteAsync("obj_" + (i % 5000), NpgsqlDbType.Text);
+                await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
+                await import.WriteAsync(30_000L, NpgsqlDbType.Bigint);
+                await import.WriteAsync(now.AddSeconds(-(i % (30 * 86_400))).UtcDateTime, NpgsqlDbType.TimestampTz);
+                await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
+            }
+
+            await import.CompleteAsync();
+        }
+
+        await ExecuteAsync(connectionString, "ANALYZE access_events");
+        var reader = new SpendReader(database);
+        var from = now.AddDays(-30);
+        var viaReader = await P50Async(async () => (await reader.GroupsAsync("tnt_spender", SpendGroupings.Dataset, from, now.AddSeconds(1))).Count);
+        var viaSql = await P50Async(async () =>
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT dataset_id, type, sum(charged_micros), count(*) FROM access_events WHERE tenant_id = @t AND occurred_at >= @f AND occurred_at < @to GROUP BY dataset_id, type",
+                connection);
+            command.Parameters.AddWithValue("t", "tnt_spender");
+            command.Parameters.AddWithValue("f", from.UtcDateTime);
+            command.Parameters.AddWithValue("to", now.AddSeconds(1).UtcDateTime);
+            var groups = 0;
+            await using var rows = await command.ExecuteReaderAsync();
+            while (await rows.ReadAsync()) groups++;
+            return groups;
+        });
+        Console.WriteLine($"spend (30 days, by dataset) over {ledgerEvents} events: reader p50 {viaReader:F1} ms, raw SQL aggregate p50 {viaSql:F1} ms ({viaReader / viaSql:F2}x)");
+    }
+
+    private static async Task<double> P50Async(Func<Task<int>> run)
+    {
+        await run(); // warm
+        var times = new List<double>();
+        for (var i = 0; i < 21; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await run();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return times.Order().ElementAt(times.Count / 2);
     }
 
     private static async Task<double> CopyAsync(string connectionString, int events)
