@@ -33,7 +33,7 @@ public sealed class ApiKeyDirectoryGrain(CatalogReader datasets, ApiKeyProjectio
             {
                 var created = await GrainFactory.GetGrain<IApiKeyGrain>(prefix).Create(new NewApiKey(keyId, caller.TenantId, caller.PrincipalId,
                     request.Name, SecretTokens.Hash(secret), request.Scopes.Distinct().ToArray(), request.DatasetAccessMode,
-                    request.DatasetIds.Distinct().ToArray(), request.SpendLimit, request.RateLimitPerSecond, request.ExpiresAt));
+                    request.DatasetIds.Distinct().ToArray(), request.SpendLimit, request.RateLimitPerSecond, request.ExpiresAt?.ToUniversalTime()));
                 return new IssuedApiKey(created, ApiKeyFormat.Compose(prefix, secret));
             }
             catch (IptoException e) when (e.Code == ErrorCodes.Conflict && attempt < MaxPrefixAttempts)

@@ -6,7 +6,7 @@ using Ipto.Testing;
 
 namespace Ipto.Grains.Tests.ApiKeys;
 
-/// <summary>The key rules live in the issuer grain, so an internal tool calling it gets what the REST API answers.</summary>
+/// <summary>The key rules live in the directory grain, so an internal tool calling it gets what the REST API answers.</summary>
 [Collection(SharedClusterCollection.Name)]
 public sealed class ApiKeyDirectoryTests(SharedCluster shared)
 {
@@ -37,5 +37,18 @@ public sealed class ApiKeyDirectoryTests(SharedCluster shared)
         Assert.NotEqual(first.Key.KeyId, fresh.Key.KeyId);
         Assert.StartsWith($"ipto_{first.Key.Prefix}_", first.Secret, StringComparison.Ordinal);
         Assert.NotNull(await cluster.Client.GetGrain<IApiKeyGrain>(first.Key.Prefix).Authenticate(first.Secret[(first.Key.Prefix.Length + 6)..]));
+    }
+
+    [Fact]
+    public async Task AnExpiryInAnyOffsetIsKeptInUtc()
+    {
+        var issuer = shared.Cluster.Client.GetGrain<IApiKeyDirectoryGrain>(0);
+        var expires = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.FromHours(-5));
+
+        var issued = await issuer.Issue(Owner, Request() with { ExpiresAt = expires });
+
+        Assert.Equal(TimeSpan.Zero, issued.Key.ExpiresAt!.Value.Offset);
+        Assert.Equal(expires.UtcDateTime, issued.Key.ExpiresAt.Value.UtcDateTime);
+        Assert.Equal(TimeSpan.Zero, (await issuer.Get(Owner, issued.Key.KeyId)).ExpiresAt!.Value.Offset);
     }
 }
