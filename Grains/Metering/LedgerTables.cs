@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ipto.Common;
 using Ipto.Grains.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,9 +10,9 @@ using NpgsqlTypes;
 namespace Ipto.Grains.Metering;
 
 /// <summary>
-/// Where each ledger row goes: its table, columns and values, in one place. Rows of one table are written by one
-/// multi-row <c>INSERT … ON CONFLICT DO NOTHING</c> (several tables' statements in one <see cref="DbBatch"/> where the
-/// provider batches, so a batch is one round trip on PostgreSQL).
+/// Where each ledger row goes: its table, columns and values, in one place. Rows are written by binary COPY (PostgreSQL,
+/// fresh rows) or multi-row <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>, and the access events written are added
+/// to the daily spend rollup in the same transaction.
 /// </summary>
 public static class LedgerTables
 {
@@ -27,6 +28,8 @@ public static class LedgerTables
     private static readonly Table SearchReplays = new("search_replays", ["search_activity_id", "page", "expires_at"]);
 
     private static readonly Table Outcomes = new("outcomes", ["outcome_id", "tenant_id", "document", "created_at"]);
+
+    private static readonly Table SpendDaily = new("spend_daily", ["tenant_id", "day", "dataset_id", "api_key_id", "type", "events", "amount"]);
 
     /// <summary>Parameters per statement at most (PostgreSQL binds 65,535, SQLite 32,766); more rows go in the next statement.</summary>
     private const int MaxParameters = 30_000;
@@ -84,57 +87,57 @@ public static class LedgerTables
         }
     }
 
-    /// <summary>Inserts rows that cannot already be there (fresh ids), grouped by table, in as few statements and round trips as the provider allows.</summary>
-    public static async Task InsertAllAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<LedgerRow> rows)
+    /// <summary>Inserts rows grouped by table in multi-row statements; answers the rows actually written (a row already there is skipped).</summary>
+    public static async Task<IReadOnlyList<LedgerRow>> InsertAllAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<LedgerRow> rows)
     {
-        var statements = new List<(Table Table, List<object?[]> Rows)>();
-        foreach (var group in rows.Select(Of).GroupBy(r => r.Table))
+        var written = new List<LedgerRow>();
+        foreach (var group in rows.Select(r => (Row: r, Shape: Of(r))).Select(r => (r.Row, r.Shape.Table, r.Shape.Values)).GroupBy(r => r.Table))
         {
-            var perStatement = MaxParameters / group.Key.Columns.Length;
-            foreach (var chunk in group.Chunk(perStatement)) statements.Add((group.Key, chunk.Select(r => r.Values).ToList()));
-        }
-
-        if (statements.Count == 0) return;
-        if (connection.CanCreateBatch)
-        {
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var (table, values) in statements)
+            foreach (var chunk in group.Chunk(MaxParameters / group.Key.Columns.Length))
             {
-                var command = batch.CreateBatchCommand();
-                Fill(command, table, values);
-                batch.BatchCommands.Add(command);
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                Fill(command, group.Key, chunk.Select(r => r.Values).ToList());
+                command.CommandText += $" RETURNING {group.Key.Columns[0]}";
+                var keys = new HashSet<string>(StringComparer.Ordinal);
+                await using (var reader = await command.ExecuteReaderAsync())
+                    while (await reader.ReadAsync()) keys.Add(reader.GetString(0));
+                written.AddRange(chunk.Where(r => keys.Contains((string)r.Values[0]!)).Select(r => r.Row));
             }
-
-            await batch.ExecuteNonQueryAsync();
-            return;
         }
 
-        foreach (var (table, values) in statements)
+        return written;
+    }
+
+    /// <summary>
+    /// Adds written access events to the daily spend rollup (per buyer tenant, UTC day, dataset, key, type) in the
+    /// caller's transaction, so the rollup holds exactly the committed events.
+    /// </summary>
+    public static async Task AddToRollupAsync(DbConnection connection, DbTransaction transaction, IEnumerable<LedgerRow> written)
+    {
+        var sums = written.OfType<AccessEventRow>()
+            .GroupBy(a => (a.TenantId, Day: DayOf(a.OccurredAt), a.DatasetId, ApiKeyId: a.ApiKeyId ?? "", a.Type))
+            .Select(g => new object?[] { g.Key.TenantId, g.Key.Day, g.Key.DatasetId, g.Key.ApiKeyId, g.Key.Type, (long)g.Count(), Money.Sum(g.Select(a => a.ChargedMicros)) })
+            .ToList();
+        foreach (var chunk in sums.Chunk(MaxParameters / SpendDaily.Columns.Length))
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            Fill(command, table, values);
+            Fill(command, SpendDaily, chunk);
+            command.CommandText = command.CommandText.Replace(" ON CONFLICT DO NOTHING",
+                " ON CONFLICT (tenant_id, day, dataset_id, api_key_id, type) DO UPDATE SET events = spend_daily.events + excluded.events, amount = spend_daily.amount + excluded.amount",
+                StringComparison.Ordinal);
             await command.ExecuteNonQueryAsync();
         }
     }
+
+    /// <summary>The rollup's day of an event: its UTC date.</summary>
+    public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static void Fill(DbCommand command, Table table, IReadOnlyList<object?[]> rows)
     {
         command.CommandText = Sql(table, rows.Count);
         foreach (var (name, value) in Parameters(rows)) command.With(name, value);
-    }
-
-    private static void Fill(DbBatchCommand command, Table table, IReadOnlyList<object?[]> rows)
-    {
-        command.CommandText = Sql(table, rows.Count);
-        foreach (var (name, value) in Parameters(rows))
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
     }
 
     private static string Sql(Table table, int rows)

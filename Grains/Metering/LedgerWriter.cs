@@ -105,9 +105,17 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             {
                 await using var connection = await database.OpenAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
+                var rows = new List<LedgerRow>();
                 for (var i = 0; i < batch.Count; i++)
-                    if (batch[i].MayRepeat) written[i] = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
-                await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows));
+                {
+                    if (!batch[i].MayRepeat) continue;
+                    var unit = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
+                    written[i] = unit.Count > 0;
+                    rows.AddRange(unit);
+                }
+
+                rows.AddRange(await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows)));
+                await LedgerTables.AddToRollupAsync(connection, transaction, rows);
                 await transaction.CommitAsync();
             }
 
@@ -133,6 +141,7 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         try
         {
             await LedgerTables.CopyAllAsync(connection, batch.SelectMany(u => u.Rows));
+            await LedgerTables.AddToRollupAsync(connection, transaction, batch.SelectMany(u => u.Rows));
         }
         catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
         {
@@ -144,12 +153,11 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         return true;
     }
 
-    /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written).</summary>
-    private static async Task<bool> InsertUnlessRecordedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
+    /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written); answers the rows written.</summary>
+    private static async Task<IReadOnlyList<LedgerRow>> InsertUnlessRecordedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
     {
-        if (rows.Count == 0 || await LedgerTables.InsertAsync(connection, transaction, rows[0]) == 0) return false;
-        await LedgerTables.InsertAllAsync(connection, transaction, rows.Skip(1));
-        return true;
+        if (rows.Count == 0 || await LedgerTables.InsertAsync(connection, transaction, rows[0]) == 0) return [];
+        return [rows[0], .. await LedgerTables.InsertAllAsync(connection, transaction, rows.Skip(1))];
     }
 
     private sealed record Unit(IReadOnlyList<LedgerRow> Rows, bool MayRepeat, TaskCompletionSource<bool> Done);

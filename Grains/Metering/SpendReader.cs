@@ -20,11 +20,11 @@ public sealed class SpendReader(AppDatabase database)
     /// </summary>
     public async Task<IReadOnlyList<SpendGroup>> GroupsAsync(string tenantId, string groupBy, DateTimeOffset from, DateTimeOffset to)
     {
-        var key = groupBy switch
+        var (rawKey, rollupKey) = groupBy switch
         {
-            SpendGroupings.Day => DayOf("occurred_at"),
-            SpendGroupings.Dataset => "dataset_id",
-            SpendGroupings.ApiKey => "api_key_id",
+            SpendGroupings.Day => (DayOf("occurred_at"), "day"),
+            SpendGroupings.Dataset => ("dataset_id", "dataset_id"),
+            SpendGroupings.ApiKey => ("api_key_id", "NULLIF(api_key_id, '')"),
             _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown spend grouping."),
         };
         var (label, join) = groupBy switch
@@ -33,14 +33,24 @@ public sealed class SpendReader(AppDatabase database)
             SpendGroupings.ApiKey => ("a.name", " LEFT JOIN api_keys a ON a.key_id = g.k AND a.tenant_id = @tenant"),
             _ => ("NULL", ""),
         };
+        // Whole UTC days inside the range come from the daily rollup; the partial days at its ends from the events.
+        var range = SpendRange.Split(from, to);
         await using var connection = await database.OpenAsync();
         await using var command = connection.Command($"""
             SELECT g.k, g.type, g.n, g.amount, {label}
-            FROM (SELECT {key} AS k, type, count(*) AS n, SUM(charged_micros) AS amount
-                  FROM access_events WHERE tenant_id = @tenant AND occurred_at >= @from AND occurred_at < @to
-                  GROUP BY {key}, type) g{join}
+            FROM (SELECT k, type, SUM(n) AS n, SUM(amount) AS amount FROM (
+                      SELECT {rollupKey} AS k, type, SUM(events) AS n, SUM(amount) AS amount
+                      FROM spend_daily WHERE tenant_id = @tenant AND day >= @first_day AND day < @end_day
+                      GROUP BY {rollupKey}, type
+                      UNION ALL
+                      SELECT {rawKey} AS k, type, count(*) AS n, SUM(charged_micros) AS amount
+                      FROM access_events WHERE tenant_id = @tenant
+                          AND ((occurred_at >= @from AND occurred_at < @head_end) OR (occurred_at >= @tail_start AND occurred_at < @to))
+                      GROUP BY {rawKey}, type) parts
+                  GROUP BY k, type) g{join}
             """)
-            .With("@tenant", tenantId).With("@from", from.ToUniversalTime()).With("@to", to.ToUniversalTime());
+            .With("@tenant", tenantId).With("@first_day", range.FirstDay).With("@end_day", range.EndDay)
+            .With("@from", from.ToUniversalTime()).With("@head_end", range.HeadEnd).With("@tail_start", range.TailStart).With("@to", to.ToUniversalTime());
 
         var groups = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync())
@@ -95,12 +105,7 @@ public sealed class SpendReader(AppDatabase database)
                      .With("@tenant", tenantId).With("@from", from.ToUniversalTime()).With("@to", to.ToUniversalTime()))
             searches = Integer(await command.ExecuteScalarAsync());
 
-        long spent;
-        await using (var command = connection.Command(
-                         "SELECT COALESCE(SUM(charged_micros), 0) FROM access_events WHERE tenant_id = @tenant AND occurred_at >= @from AND occurred_at < @to")
-                     .With("@tenant", tenantId).With("@from", from.ToUniversalTime()).With("@to", to.ToUniversalTime()))
-            spent = Integer(await command.ExecuteScalarAsync());
-
+        var spent = Money.Sum((await GroupsAsync(tenantId, SpendGroupings.Day, from, to)).Select(g => g.AmountMicros));
         return new BuyerDashboard(keys, active, searches, spent);
     }
 
@@ -129,5 +134,23 @@ public sealed class SpendReader(AppDatabase database)
         }
 
         public SpendGroup ToGroup(string key) => new(key, label, _amount, new SpendEventCounts(_retrieval, _citation, _download, _outcome));
+    }
+}
+
+/// <summary>
+/// How a spend range [from, to) splits: the whole UTC days inside it (<see cref="FirstDay"/> to <see cref="EndDay"/>,
+/// exclusive, read from the daily rollup) and the partial days at its ends ([from, <see cref="HeadEnd"/>) and
+/// [<see cref="TailStart"/>, to), read from the events). Without a whole day inside, the events cover it all.
+/// </summary>
+public sealed record SpendRange(string FirstDay, string EndDay, DateTimeOffset HeadEnd, DateTimeOffset TailStart)
+{
+    public static SpendRange Split(DateTimeOffset from, DateTimeOffset to)
+    {
+        from = from.ToUniversalTime();
+        to = to.ToUniversalTime();
+        var firstWhole = from.TimeOfDay == TimeSpan.Zero ? from : new DateTimeOffset(from.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        var endWhole = new DateTimeOffset(to.UtcDateTime.Date, TimeSpan.Zero);
+        if (firstWhole >= endWhole) return new SpendRange("", "", to, to);
+        return new SpendRange(LedgerTables.DayOf(firstWhole), LedgerTables.DayOf(endWhole), firstWhole, endWhole);
     }
 }

@@ -45,6 +45,15 @@ public sealed class LedgerWriterTests
     }
 
     [Fact]
+    public async Task SpendFromTheRollupEqualsTheEventsOnSqlite()
+    {
+        using var dir = new TempDir();
+        await using var database = AppDatabase.Create(new IptoOptions { DataDir = dir.Path });
+
+        await LedgerChecks.SpendFromTheRollupEqualsTheEventsAsync(database);
+    }
+
+    [Fact]
     public async Task AFullQueueFailsAppendsAtOnceWithServiceUnavailable()
     {
         using var dir = new TempDir();

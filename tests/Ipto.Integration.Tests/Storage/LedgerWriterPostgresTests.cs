@@ -42,4 +42,13 @@ public sealed class LedgerWriterPostgresTests
 
         await BuyerReadChecks.SpendAndAccessesAgreeWithTheLedgerAsync(database);
     }
+
+    [SkippableFact]
+    public async Task SpendFromTheRollupEqualsTheEventsOnPostgres()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using var database = AppDatabase.Create(new IptoOptions { Mode = "cluster", Postgres = { ConnectionString = test.ConnectionString } });
+
+        await LedgerChecks.SpendFromTheRollupEqualsTheEventsAsync(database);
+    }
 }
