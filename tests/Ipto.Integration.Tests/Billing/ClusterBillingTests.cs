@@ -23,16 +23,9 @@ public sealed class ClusterBillingTests
     {
         Services.RequireS3();
         await using var cluster = await TestClusterContext.CreateAsync();
-        Dictionary<string, string?> Settings(string node)
-        {
-            var settings = cluster.Settings.For(Ports.Free(), Ports.Free());
-            settings["Ipto:DataDir"] = Path.Combine(cluster.DataDir, node);
-            foreach (var (name, value) in IdentityFixture.Settings) settings[name] = value;
-            return settings.WithS3();
-        }
 
-        await using var nodeA = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-a"), Settings("node-a"), testCredentials: false);
-        await using var nodeB = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-b"), Settings("node-b"), testCredentials: false);
+        await using var nodeA = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-a"), cluster.ApiNodeSettings("node-a"), testCredentials: false);
+        await using var nodeB = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-b"), cluster.ApiNodeSettings("node-b"), testCredentials: false);
         var world = new SearchWorld(nodeA);
         using var admin = await world.AdminAsync();
         var (_, provider) = await world.AccountAsync("Provider");

@@ -20,18 +20,11 @@ public sealed class ClusterSearchTests
     {
         Services.RequireS3();
         await using var cluster = await TestClusterContext.CreateAsync();
-        Dictionary<string, string?> Settings(string node)
-        {
-            var settings = cluster.Settings.For(Ports.Free(), Ports.Free());
-            settings["Ipto:DataDir"] = Path.Combine(cluster.DataDir, node);
-            foreach (var (name, value) in IdentityFixture.Settings) settings[name] = value;
-            return settings.WithS3();
-        }
 
         string datasetId, key, keyId;
         string[] objects;
         const string paraphrase = "compensation for goods that sank with a ship";
-        await using (var nodeA = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-a"), Settings("node-a"), testCredentials: false))
+        await using (var nodeA = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-a"), cluster.ApiNodeSettings("node-a"), testCredentials: false))
         {
             var world = new SearchWorld(nodeA);
             using var admin = await world.AdminAsync();
@@ -52,7 +45,7 @@ public sealed class ClusterSearchTests
         }
 
         Assert.False(Directory.Exists(Path.Combine(cluster.DataDir, "node-b")));
-        await using var nodeB = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-b"), Settings("node-b"), testCredentials: false);
+        await using var nodeB = new IptoApiFactory(Path.Combine(cluster.DataDir, "node-b"), cluster.ApiNodeSettings("node-b"), testCredentials: false);
         using var agentB = nodeB.WithApiKey(key);
         Assert.Equal([objects[1]], ObjectIds(await SearchOkAsync(agentB, new { query = "cargo", mode = "lexical" })));
         var hybrid = await SearchOkAsync(agentB, new { query = paraphrase, mode = "hybrid", dataset_ids = new[] { datasetId } });

@@ -143,6 +143,15 @@ public sealed class TestClusterContext : IAsyncDisposable
 
     public static async Task<TestClusterContext> CreateAsync() => new(await TestDatabase.CreateAsync(), new TempDir());
 
+    /// <summary>Settings of a co-hosted Api node of this cluster (its own ports and data dir, the test credentials, files in the S3 emulator).</summary>
+    public Dictionary<string, string?> ApiNodeSettings(string node)
+    {
+        var settings = Settings.For(Ports.Free(), Ports.Free());
+        settings["Ipto:DataDir"] = Path.Combine(DataDir, node);
+        foreach (var (name, value) in Ipto.Api.Tests.Support.IdentityFixture.Settings) settings[name] = value;
+        return settings.WithS3();
+    }
+
     /// <summary>Waits until the membership table shows <paramref name="count"/> active silos of this cluster.</summary>
     public async Task WaitForActiveSilosAsync(int count, params SiloProcess[] silos)
     {
