@@ -5,31 +5,35 @@ using System.Text.Json;
 using Ipto.Common;
 using Ipto.Grains.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Ipto.Grains.Metering;
 
 /// <summary>
-/// Where each ledger row goes: its table, columns and values, in one place. Rows are written by binary COPY (PostgreSQL,
-/// fresh rows) or multi-row <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>, and the access events written are added
-/// to the daily spend rollup in the same transaction.
+/// Where each ledger row goes: its table, columns and values, in one place. On PostgreSQL a batch of fresh rows and its
+/// rollup are one statement (column arrays through <c>unnest</c>); otherwise rows go by multi-row
+/// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c> and the access events written are added to the daily spend rollup
+/// in the same transaction.
 /// </summary>
 public static class LedgerTables
 {
-    private sealed record Table(string Name, string[] Columns);
+    /// <param name="Types">The PostgreSQL type of each column (for the array parameters of a one-statement batch).</param>
+    private sealed record Table(string Name, string[] Columns, string[] Types);
 
     private static readonly Table SearchActivities = new("search_activities",
-        ["search_activity_id", "tenant_id", "api_key_id", "principal_id", "query_text", "dataset_ids", "result_count", "charged_micros", "occurred_at"]);
+        ["search_activity_id", "tenant_id", "api_key_id", "principal_id", "query_text", "dataset_ids", "result_count", "charged_micros", "occurred_at"],
+        ["text", "text", "text", "text", "text", "text", "integer", "bigint", "timestamptz"]);
 
     private static readonly Table AccessEvents = new("access_events",
         ["access_id", "type", "tenant_id", "provider_tenant_id", "dataset_id", "object_id", "api_key_id", "search_activity_id", "charged_micros", "occurred_at",
-            "principal_id", "retrieval_event_id", "outcome_id", "rank", "chunk_index", "locator", "context"]);
+            "principal_id", "retrieval_event_id", "outcome_id", "rank", "chunk_index", "locator", "context"],
+        ["text", "text", "text", "text", "text", "text", "text", "text", "bigint", "timestamptz", "text", "text", "text", "integer", "integer", "text", "text"]);
 
-    private static readonly Table SearchReplays = new("search_replays", ["search_activity_id", "page", "expires_at"]);
+    private static readonly Table SearchReplays = new("search_replays", ["search_activity_id", "page", "expires_at"], ["text", "bytea", "timestamptz"]);
 
-    private static readonly Table Outcomes = new("outcomes", ["outcome_id", "tenant_id", "document", "created_at"]);
+    private static readonly Table Outcomes = new("outcomes", ["outcome_id", "tenant_id", "document", "created_at"], ["text", "text", "text", "timestamptz"]);
 
-    private static readonly Table SpendDaily = new("spend_daily", ["tenant_id", "day", "dataset_id", "api_key_id", "type", "events", "amount"]);
+    private static readonly Table SpendDaily = new("spend_daily", ["tenant_id", "day", "dataset_id", "api_key_id", "type", "events", "amount"],
+        ["text", "text", "text", "text", "text", "bigint", "bigint"]);
 
     /// <summary>Parameters per statement at most (PostgreSQL binds 65,535, SQLite 32,766); more rows go in the next statement.</summary>
     private const int MaxParameters = 30_000;
@@ -57,35 +61,55 @@ public static class LedgerTables
     }
 
     /// <summary>
-    /// PostgreSQL: rows that cannot already be there (fresh ids), one binary COPY per table, inside the caller's
-    /// transaction (COPY has no ON CONFLICT; fresh ids never conflict).
+    /// PostgreSQL: the rows of a batch and their spend rollup in one statement — one round trip, atomic by itself. Each
+    /// table's rows go in as one array per column (<c>unnest</c>), skipping rows already there; the rollup adds exactly
+    /// the access events inserted (<c>RETURNING</c>).
     /// </summary>
-    public static async Task CopyAllAsync(NpgsqlConnection connection, IEnumerable<LedgerRow> rows)
+    public static async Task InsertWithRollupAsync(NpgsqlConnection connection, IEnumerable<LedgerRow> rows)
     {
-        foreach (var group in rows.Select(Of).GroupBy(r => r.Table))
+        var tables = rows.Select(Of).GroupBy(r => r.Table).ToArray();
+        if (tables.Length == 0) return;
+        await using var command = connection.CreateCommand();
+        var ctes = new List<string>();
+        var events = false;
+        for (var t = 0; t < tables.Length; t++)
         {
-            await using var import = await connection.BeginBinaryImportAsync($"COPY {group.Key.Name} ({string.Join(", ", group.Key.Columns)}) FROM STDIN (FORMAT BINARY)");
-            foreach (var (_, values) in group)
+            var table = tables[t].Key;
+            var values = tables[t].Select(r => r.Values).ToArray();
+            var columns = new string[table.Columns.Length];
+            for (var c = 0; c < table.Columns.Length; c++)
             {
-                await import.StartRowAsync();
-                foreach (var value in values)
-                {
-                    switch (value)
-                    {
-                        case null: await import.WriteNullAsync(); break;
-                        case string text: await import.WriteAsync(text, NpgsqlDbType.Text); break;
-                        case long number: await import.WriteAsync(number, NpgsqlDbType.Bigint); break;
-                        case int number: await import.WriteAsync(number, NpgsqlDbType.Integer); break;
-                        case DateTimeOffset time: await import.WriteAsync(time.UtcDateTime, NpgsqlDbType.TimestampTz); break;
-                        case byte[] bytes: await import.WriteAsync(bytes, NpgsqlDbType.Bytea); break;
-                        default: throw new ArgumentException($"No COPY type for {value.GetType().Name}.", nameof(rows));
-                    }
-                }
+                var name = string.Create(CultureInfo.InvariantCulture, $"a{t}_{c}");
+                command.Parameters.Add(new NpgsqlParameter(name, ArrayOf(table.Types[c], values.Select(v => v[c]))));
+                columns[c] = $"@{name}::{table.Types[c]}[]";
             }
 
-            await import.CompleteAsync();
+            var returning = table == AccessEvents ? " RETURNING tenant_id, occurred_at, dataset_id, api_key_id, type, charged_micros" : "";
+            events |= table == AccessEvents;
+            ctes.Add($"{(table == AccessEvents ? "inserted_events" : "t" + t.ToString(CultureInfo.InvariantCulture))} AS (INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) " +
+                     $"SELECT * FROM unnest({string.Join(", ", columns)}) ON CONFLICT DO NOTHING{returning})");
         }
+
+        command.CommandText = "WITH " + string.Join(", ", ctes) + (events
+            ? """
+               INSERT INTO spend_daily (tenant_id, day, dataset_id, api_key_id, type, events, amount)
+              SELECT tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), dataset_id, COALESCE(api_key_id, ''), type, count(*), SUM(charged_micros)
+              FROM inserted_events GROUP BY 1, 2, 3, 4, 5
+              ON CONFLICT (tenant_id, day, dataset_id, api_key_id, type) DO UPDATE SET events = spend_daily.events + excluded.events, amount = spend_daily.amount + excluded.amount
+              """
+            : " SELECT 1");
+        await command.ExecuteNonQueryAsync();
     }
+
+    private static Array ArrayOf(string type, IEnumerable<object?> values) => type switch
+    {
+        "text" => values.Select(v => (string?)v).ToArray(),
+        "bigint" => values.Select(v => (long?)v).ToArray(),
+        "integer" => values.Select(v => (int?)v).ToArray(),
+        "timestamptz" => values.Select(v => ((DateTimeOffset?)v)?.UtcDateTime).ToArray(),
+        "bytea" => values.Select(v => (byte[]?)v).ToArray(),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "No array type."),
+    };
 
     /// <summary>Inserts rows grouped by table in multi-row statements; answers the rows actually written (a row already there is skipped).</summary>
     public static async Task<IReadOnlyList<LedgerRow>> InsertAllAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<LedgerRow> rows)

@@ -99,9 +99,13 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         try
         {
             var written = new bool[batch.Count];
-            // Fresh ids only: binary COPY, the fastest way into PostgreSQL; otherwise (or SQLite) INSERT … ON CONFLICT DO NOTHING.
-            var copied = !batch.Any(u => u.MayRepeat) && database.Dialect == SqlDialect.Postgres && await TryCopyAsync(batch);
-            if (!copied)
+            if (!batch.Any(u => u.MayRepeat) && database.Dialect == SqlDialect.Postgres)
+            {
+                // One statement: rows and rollup in one round trip, atomic by itself; a row already there is skipped, not counted.
+                await using var connection = (Npgsql.NpgsqlConnection)await database.OpenAsync();
+                await LedgerTables.InsertWithRollupAsync(connection, batch.SelectMany(u => u.Rows));
+            }
+            else
             {
                 await using var connection = await database.OpenAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
@@ -128,29 +132,6 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             logger.LogError(e, "A ledger batch of {Count} units failed; its callers get the error", batch.Count);
             foreach (var unit in batch) unit.Done.TrySetException(e);
         }
-    }
-
-    /// <summary>
-    /// One binary COPY per table in one transaction; false (nothing written) when a row was already there — a caller
-    /// appended the same row twice — so the batch is written again by INSERT … ON CONFLICT DO NOTHING instead.
-    /// </summary>
-    private async Task<bool> TryCopyAsync(List<Unit> batch)
-    {
-        await using var connection = (Npgsql.NpgsqlConnection)await database.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        try
-        {
-            await LedgerTables.CopyAllAsync(connection, batch.SelectMany(u => u.Rows));
-            await LedgerTables.AddToRollupAsync(connection, transaction, batch.SelectMany(u => u.Rows));
-        }
-        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
-        {
-            await transaction.RollbackAsync();
-            return false;
-        }
-
-        await transaction.CommitAsync();
-        return true;
     }
 
     /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written); answers the rows written.</summary>
