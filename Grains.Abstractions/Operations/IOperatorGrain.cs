@@ -12,4 +12,8 @@ public interface IOperatorGrain : IGrainWithIntegerKey
     /// <summary>Grants (or withdraws) platform admin to the account of <paramref name="email"/>; returns its user id. 404 when there is no such account.</summary>
     [Alias("SetPlatformAdmin")]
     Task<string> SetPlatformAdmin(Caller caller, string email, bool isPlatformAdmin);
+
+    /// <summary>Rebuilds the daily spend rollup from the ledger (a cache of it), while charges go on.</summary>
+    [Alias("RebuildSpendRollups")]
+    Task RebuildSpendRollups(Caller caller);
 }

@@ -78,6 +78,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Metering.ActivityReader>();
         services.AddSingleton<Billing.BillableEvents>();
         services.AddSingleton<Metering.SpendReader>();
+        services.AddSingleton<Metering.SpendRollups>();
         services.AddSingleton<Metering.SearchReplays>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         return services;

@@ -2,7 +2,11 @@ using Ipto.Grains.Storage;
 
 namespace Ipto.Grains.Metering;
 
-/// <summary>The daily spend rollup is a cache of the ledger: this rebuilds it from the events, in one transaction.</summary>
+/// <summary>
+/// The daily spend rollup is a cache of the ledger: this rebuilds it from the events, in one transaction. On
+/// PostgreSQL the rollup is locked first, so a batch committing meanwhile waits and then adds its events to the rebuilt
+/// rows (its statement writes events and rollup together); SQLite has one writer anyway.
+/// </summary>
 public sealed class SpendRollups(AppDatabase database)
 {
     public async Task RebuildAsync(CancellationToken cancellationToken = default)
@@ -10,6 +14,9 @@ public sealed class SpendRollups(AppDatabase database)
         var day = database.Dialect == SqlDialect.Postgres ? "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" : "substr(occurred_at, 1, 10)";
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (database.Dialect == SqlDialect.Postgres)
+            await using (var lockRollup = connection.Command("LOCK TABLE spend_daily IN EXCLUSIVE MODE", transaction))
+                await lockRollup.ExecuteNonQueryAsync(cancellationToken);
         await using (var clear = connection.Command("DELETE FROM spend_daily", transaction)) await clear.ExecuteNonQueryAsync(cancellationToken);
         await using (var fill = connection.Command($"""
                          INSERT INTO spend_daily (tenant_id, day, dataset_id, api_key_id, type, events, amount)

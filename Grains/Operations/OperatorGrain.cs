@@ -8,7 +8,7 @@ using Orleans.Concurrency;
 namespace Ipto.Grains.Operations;
 
 [StatelessWorker]
-public sealed class OperatorGrain(ILogger<OperatorGrain> logger) : Grain, IOperatorGrain
+public sealed class OperatorGrain(Metering.SpendRollups rollups, ILogger<OperatorGrain> logger) : Grain, IOperatorGrain
 {
     public async Task<string> SetPlatformAdmin(Caller caller, string email, bool isPlatformAdmin)
     {
@@ -19,5 +19,12 @@ public sealed class OperatorGrain(ILogger<OperatorGrain> logger) : Grain, IOpera
         await GrainFactory.GetGrain<IUserGrain>(userId).SetPlatformAdmin(isPlatformAdmin);
         logger.LogWarning("{Operator} set platform admin of {UserId} to {IsPlatformAdmin}", caller.PrincipalId, userId, isPlatformAdmin);
         return userId;
+    }
+
+    public async Task RebuildSpendRollups(Caller caller)
+    {
+        if (!caller.IsOperator()) throw new IptoException(ErrorCodes.Forbidden, "Only an operator tool can rebuild the spend rollups.");
+        await rollups.RebuildAsync();
+        logger.LogWarning("{Operator} rebuilt the spend rollups from the ledger", caller.PrincipalId);
     }
 }

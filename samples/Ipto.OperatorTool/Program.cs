@@ -70,9 +70,16 @@ makeAdmin.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operator
     await output.WriteLineAsync(revoke ? $"{userId} is no longer a platform admin" : $"{userId} is now a platform admin");
 }, cancel));
 
+var rebuildRollups = new Command("rebuild-spend-rollups", "Rebuild the daily spend rollup from the ledger (charges go on meanwhile).");
+rebuildRollups.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operatorOption)!, async (grains, caller, output) =>
+{
+    await grains.GetGrain<IOperatorGrain>(0).RebuildSpendRollups(caller);
+    await output.WriteLineAsync("spend rollups rebuilt from the ledger");
+}, cancel));
+
 var root = new RootCommand("IPTO operator tool: joins a running cluster as an Orleans client and calls its grains as an operator.")
 {
-    operatorOption, listStaged, approve, makeAdmin,
+    operatorOption, listStaged, approve, makeAdmin, rebuildRollups,
 };
 return await root.Parse(args).InvokeAsync();
 

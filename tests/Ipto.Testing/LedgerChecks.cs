@@ -171,6 +171,16 @@ public static class LedgerChecks
         await AgreeAsync();
         await new SpendRollups(database).RebuildAsync();
         await AgreeAsync();
+
+        // Rebuilds running while charges commit lose none and count none twice.
+        var writer2 = new LedgerWriter(database, NullLogger<LedgerWriter>.Instance);
+        await writer2.StartAsync(CancellationToken.None);
+        var more = Enumerable.Range(0, 300).Select(i => new AccessEventRow($"acc_{tenant}_more_{i}", "retrieval", tenant, "tnt_p", "dset_" + (i % 4), "obj_1",
+            "key_" + (i % 2), null, 1_000 + i, midnight.AddDays(i % 5).AddMinutes(i))).ToArray();
+        await Task.WhenAll(more.Select(e => writer2.AppendAsync(e)).Append(new SpendRollups(database).RebuildAsync()).Append(new SpendRollups(database).RebuildAsync()));
+        await writer2.StopAsync(CancellationToken.None);
+        events.AddRange(more);
+        await AgreeAsync();
     }
 
     private static async Task<long> CountAsync(AppDatabase database, string table, string tenant)
