@@ -52,6 +52,10 @@ public sealed class OperatorToolTests(ITestOutputHelper output)
         Assert.True((await (await admin.GetAsync("/v1/me")).DataAsync()).GetProperty("is_platform_admin").GetBoolean());
         await (await admin.GetAsync("/v1/admin/staged-objects")).DataAsync();
 
+        var rebuild = await RunToolAsync(cluster.Settings, "rebuild-spend-rollups");
+        Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
+        Assert.Contains("spend rollups rebuilt from the ledger", rebuild.Output, StringComparison.Ordinal);
+
         var unknown = await RunToolAsync(cluster.Settings, "make-admin", "nobody@example.com");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("not_found", unknown.Error, StringComparison.Ordinal);
