@@ -35,7 +35,7 @@ public static class HealthEndpoints
         if (draining.IsDraining)
             return TypedResults.Json(new ReadinessResponse("draining", new Dictionary<string, string> { ["node"] = "stopping" }), statusCode: StatusCodes.Status503ServiceUnavailable);
         var logger = loggers.CreateLogger("Ipto.Readiness");
-        var silo = CheckAsync("silo", async ct => (await grains.GetGrain<IPingGrain>(0).Ping().WaitAsync(ct)).Length > 0, logger);
+        var silo = CheckAsync("silo", async ct => (await grains.GetGrain<IPingGrain>(0).Ping().WaitAsync(ct)).Length > 0, logger, false);
         // The silo that answers probes the database and the object store; without one they count as unreachable.
         var dependencies = CheckAsync("dependencies", async ct =>
         {
@@ -51,8 +51,6 @@ public static class HealthEndpoints
     }
 
     private static string State(bool ok) => ok ? "healthy" : "unhealthy";
-
-    private static Task<bool> CheckAsync(string name, Func<CancellationToken, Task<bool>> check, ILogger logger) => CheckAsync(name, check, logger, false);
 
     private static async Task<T> CheckAsync<T>(string name, Func<CancellationToken, Task<T>> check, ILogger logger, T failed)
     {

@@ -91,12 +91,11 @@ public static class LedgerTables
         }
 
         command.CommandText = "WITH " + string.Join(", ", ctes) + (events
-            ? """
+            ? $"""
                INSERT INTO spend_daily (tenant_id, day, dataset_id, api_key_id, type, events, amount)
-              SELECT tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), dataset_id, COALESCE(api_key_id, ''), type, count(*), SUM(charged_micros)
+              SELECT tenant_id, {AppDatabase.UtcDayOf(SqlDialect.Postgres, "occurred_at")}, dataset_id, COALESCE(api_key_id, ''), type, count(*), SUM(charged_micros)
               FROM inserted_events GROUP BY 1, 2, 3, 4, 5
-              ON CONFLICT (tenant_id, day, dataset_id, api_key_id, type) DO UPDATE SET events = spend_daily.events + excluded.events, amount = spend_daily.amount + excluded.amount
-              """
+              """ + AddToRollup
             : " SELECT 1");
         await command.ExecuteNonQueryAsync();
     }
@@ -147,13 +146,15 @@ public static class LedgerTables
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            Fill(command, SpendDaily, chunk);
-            command.CommandText = command.CommandText.Replace(" ON CONFLICT DO NOTHING",
-                " ON CONFLICT (tenant_id, day, dataset_id, api_key_id, type) DO UPDATE SET events = spend_daily.events + excluded.events, amount = spend_daily.amount + excluded.amount",
-                StringComparison.Ordinal);
+            command.CommandText = Sql(SpendDaily, chunk.Length, AddToRollup);
+            foreach (var (name, value) in Parameters(chunk)) command.With(name, value);
             await command.ExecuteNonQueryAsync();
         }
     }
+
+    /// <summary>How a rollup row already there takes a batch's counts: added, never replaced.</summary>
+    private const string AddToRollup =
+        " ON CONFLICT (tenant_id, day, dataset_id, api_key_id, type) DO UPDATE SET events = spend_daily.events + excluded.events, amount = spend_daily.amount + excluded.amount";
 
     /// <summary>The rollup's day of an event: its UTC date.</summary>
     public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -164,7 +165,7 @@ public static class LedgerTables
         foreach (var (name, value) in Parameters(rows)) command.With(name, value);
     }
 
-    private static string Sql(Table table, int rows)
+    private static string Sql(Table table, int rows, string onConflict = " ON CONFLICT DO NOTHING")
     {
         var sql = new StringBuilder($"INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) VALUES ");
         for (var r = 0; r < rows; r++)
@@ -175,7 +176,7 @@ public static class LedgerTables
             sql.Append(')');
         }
 
-        return sql.Append(" ON CONFLICT DO NOTHING").ToString();
+        return sql.Append(onConflict).ToString();
     }
 
     private static IEnumerable<(string Name, object? Value)> Parameters(IReadOnlyList<object?[]> rows)

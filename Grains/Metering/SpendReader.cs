@@ -22,7 +22,7 @@ public sealed class SpendReader(AppDatabase database)
     {
         var (rawKey, rollupKey) = groupBy switch
         {
-            SpendGroupings.Day => (DayOf("occurred_at"), "day"),
+            SpendGroupings.Day => (database.UtcDayOf("occurred_at"), "day"),
             SpendGroupings.Dataset => ("dataset_id", "dataset_id"),
             SpendGroupings.ApiKey => ("api_key_id", "NULLIF(api_key_id, '')"),
             _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown spend grouping."),
@@ -108,11 +108,6 @@ public sealed class SpendReader(AppDatabase database)
         var spent = Money.Sum((await GroupsAsync(tenantId, SpendGroupings.Day, from, to)).Select(g => g.AmountMicros));
         return new BuyerDashboard(keys, active, searches, spent);
     }
-
-    /// <summary>A UTC day <c>YYYY-MM-DD</c> of a timestamp column: SQLite stores the UTC text (date first), PostgreSQL a timestamptz.</summary>
-    private string DayOf(string column) => database.Dialect == SqlDialect.Postgres
-        ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-        : $"substr({column}, 1, 10)";
 
     /// <summary>A count or sum as the database answers it (SQLite: a long; PostgreSQL: a bigint count, a numeric sum), checked.</summary>
     private static long Integer(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);

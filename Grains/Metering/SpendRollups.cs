@@ -11,7 +11,7 @@ public sealed class SpendRollups(AppDatabase database)
 {
     public async Task RebuildAsync(CancellationToken cancellationToken = default)
     {
-        var day = database.Dialect == SqlDialect.Postgres ? "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" : "substr(occurred_at, 1, 10)";
+        var day = database.UtcDayOf("occurred_at");
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (database.Dialect == SqlDialect.Postgres)

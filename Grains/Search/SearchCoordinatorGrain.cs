@@ -158,7 +158,7 @@ public sealed class SearchCoordinatorGrain(
             {
                 retrievalId = Ids.New(IdPrefixes.Retrieval, now);
                 retrievals.Add(new AccessEventRow(retrievalId, AccessTypes.Retrieval, caller.TenantId, dataset.TenantId, dataset.DatasetId, chunk.ObjectId,
-                    KeyOf(caller), searchId, price, now)
+                    caller.ApiKeyId, searchId, price, now)
                 {
                     PrincipalId = caller.PrincipalId, Rank = rank, ChunkIndex = chunk.Locator.ChunkIndex, Locator = chunk.Locator,
                 });
@@ -174,7 +174,7 @@ public sealed class SearchCoordinatorGrain(
         // One unit, led by the search activity: all of it is recorded, or (an earlier attempt was) none of it.
         LedgerRow[] unit =
         [
-            new SearchActivityRow(searchId, caller.TenantId, KeyOf(caller), caller.PrincipalId, request.Query,
+            new SearchActivityRow(searchId, caller.TenantId, caller.ApiKeyId, caller.PrincipalId, request.Query,
                 datasets.Keys.Order(StringComparer.Ordinal).ToArray(), results.Count, charged, now),
             .. retrievals,
             .. attempt is null ? [] : new LedgerRow[] { new SearchReplayRow(searchId, pages.SerializeToArray(page), now + options.Value.Idempotency.Retention) },
@@ -287,7 +287,6 @@ public sealed class SearchCoordinatorGrain(
 
     private static Query? TryParse(string text) => LexicalQuery.TryParse(text, Analyzer);
 
-    private static string? KeyOf(Caller caller) => caller.PrincipalType == PrincipalTypes.ApiKey ? caller.PrincipalId : null;
 
     private static void EnsureScope(Caller caller) => Access.RequireScope(caller, Scopes.SearchQuery);
 }

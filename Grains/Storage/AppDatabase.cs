@@ -27,6 +27,13 @@ public sealed class AppDatabase : IAsyncDisposable
 
     public SqlDialect Dialect { get; }
 
+    /// <summary>The UTC day <c>YYYY-MM-DD</c> of a timestamp column: SQLite stores UTC text (date first), PostgreSQL a timestamptz.</summary>
+    public string UtcDayOf(string column) => UtcDayOf(Dialect, column);
+
+    public static string UtcDayOf(SqlDialect dialect, string column) => dialect == SqlDialect.Postgres
+        ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        : $"substr({column}, 1, 10)";
+
     public static AppDatabase Create(IptoOptions options)
     {
         if (options.IsCluster)
