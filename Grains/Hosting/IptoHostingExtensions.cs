@@ -81,6 +81,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Metering.SpendRollups>();
         services.AddSingleton<Metering.SearchReplays>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
+        services.AddHostedService<Metering.SpendRollupFlusher>();
         return services;
     }
 

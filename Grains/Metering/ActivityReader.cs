@@ -69,8 +69,12 @@ public sealed class ActivityReader(AppDatabase database)
                      + (query.From is null ? "" : " AND e.occurred_at >= @from")
                      + (query.To is null ? "" : " AND e.occurred_at < @to");
         await using var connection = await database.OpenAsync();
-        long total;
-        await using (var count = Parameters(connection.Command("SELECT count(*) FROM access_events e" + filter), query))
+        await using var snapshot = await database.BeginSnapshotAsync(connection);
+        long total = 0;
+        // The total from the daily rollup plus the events it does not hold yet, so it costs the same on any ledger size.
+        await using (var count = await LedgerSums.CommandAsync(database, connection, snapshot, query.TenantId, LedgerSums.All,
+                         new LedgerSums.Filter(query.ApiKeyId, query.DatasetId, query.Type), query.From ?? LedgerSums.Beginning, query.To ?? LedgerSums.End,
+                         sums => $"SELECT COALESCE(SUM(n), 0) FROM ({sums}) g"))
             total = Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
 
         await using var command = Parameters(connection.Command(
@@ -81,7 +85,7 @@ public sealed class ActivityReader(AppDatabase database)
             """
             + filter
             + (after is null ? "" : " AND (e.occurred_at < @after_at OR (e.occurred_at = @after_at AND e.access_id < @after_id))")
-            + " ORDER BY e.occurred_at DESC, e.access_id DESC LIMIT @limit"), query)
+            + " ORDER BY e.occurred_at DESC, e.access_id DESC LIMIT @limit", snapshot), query)
             .With("@after_at", after?.OccurredAt).With("@after_id", after?.AccessId).With("@limit", limit);
         var rows = new List<Ipto.Metering.AccessActivity>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);

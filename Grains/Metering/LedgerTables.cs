@@ -9,10 +9,9 @@ using Npgsql;
 namespace Ipto.Grains.Metering;
 
 /// <summary>
-/// Where each ledger row goes: its table, columns and values, in one place. On PostgreSQL a batch of fresh rows and its
-/// rollup are one statement (column arrays through <c>unnest</c>); otherwise rows go by multi-row
-/// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c> and the access events written are added to the daily spend rollup
-/// in the same transaction.
+/// Where each ledger row goes: its table, columns and values, in one place. On PostgreSQL a batch of fresh rows is one
+/// round trip (column arrays through <c>unnest</c>); otherwise rows go by multi-row
+/// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>. Rollups follow in the background (<see cref="SpendRollups"/>).
 /// </summary>
 public static class LedgerTables
 {
@@ -31,9 +30,6 @@ public static class LedgerTables
     private static readonly Table SearchReplays = new("search_replays", ["search_activity_id", "page", "expires_at"], ["text", "bytea", "timestamptz"]);
 
     private static readonly Table Outcomes = new("outcomes", ["outcome_id", "tenant_id", "document", "created_at"], ["text", "text", "text", "timestamptz"]);
-
-    private static readonly Table SpendDaily = new("spend_daily", ["tenant_id", "day", "dataset_id", "api_key_id", "type", "events", "amount"],
-        ["text", "text", "text", "text", "text", "bigint", "bigint"]);
 
     /// <summary>Parameters per statement at most (PostgreSQL binds 65,535, SQLite 32,766); more rows go in the next statement.</summary>
     private const int MaxParameters = 30_000;
@@ -61,43 +57,30 @@ public static class LedgerTables
     }
 
     /// <summary>
-    /// PostgreSQL: the rows of a batch and their spend rollup in one statement — one round trip, atomic by itself. Each
-    /// table's rows go in as one array per column (<c>unnest</c>), skipping rows already there; the rollup adds exactly
-    /// the access events inserted (<c>RETURNING</c>).
+    /// PostgreSQL: the rows of a batch in one round trip, atomic by itself (one implicit transaction): the ledger's
+    /// shared lock (<see cref="LedgerSequence"/>), then each table's rows as one array per column (<c>unnest</c>),
+    /// skipping rows already there.
     /// </summary>
-    public static async Task InsertWithRollupAsync(NpgsqlConnection connection, IEnumerable<LedgerRow> rows)
+    public static async Task InsertFreshAsync(NpgsqlConnection connection, IEnumerable<LedgerRow> rows)
     {
-        var tables = rows.Select(Of).GroupBy(r => r.Table).ToArray();
-        if (tables.Length == 0) return;
-        await using var command = connection.CreateCommand();
-        var ctes = new List<string>();
-        var events = false;
-        for (var t = 0; t < tables.Length; t++)
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { LedgerSequence.TakeShared() } };
+        foreach (var group in rows.Select(Of).GroupBy(r => r.Table))
         {
-            var table = tables[t].Key;
-            var values = tables[t].Select(r => r.Values).ToArray();
+            var table = group.Key;
+            var values = group.Select(r => r.Values).ToArray();
+            var insert = new NpgsqlBatchCommand();
             var columns = new string[table.Columns.Length];
             for (var c = 0; c < table.Columns.Length; c++)
             {
-                var name = string.Create(CultureInfo.InvariantCulture, $"a{t}_{c}");
-                command.Parameters.Add(new NpgsqlParameter(name, ArrayOf(table.Types[c], values.Select(v => v[c]))));
-                columns[c] = $"@{name}::{table.Types[c]}[]";
+                insert.Parameters.Add(new NpgsqlParameter { Value = ArrayOf(table.Types[c], values.Select(v => v[c])) });
+                columns[c] = string.Create(CultureInfo.InvariantCulture, $"${c + 1}::{table.Types[c]}[]");
             }
 
-            var returning = table == AccessEvents ? " RETURNING tenant_id, occurred_at, dataset_id, api_key_id, type, charged_micros" : "";
-            events |= table == AccessEvents;
-            ctes.Add($"{(table == AccessEvents ? "inserted_events" : "t" + t.ToString(CultureInfo.InvariantCulture))} AS (INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) " +
-                     $"SELECT * FROM unnest({string.Join(", ", columns)}) ON CONFLICT DO NOTHING{returning})");
+            insert.CommandText = $"INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) SELECT * FROM unnest({string.Join(", ", columns)}) ON CONFLICT DO NOTHING";
+            batch.BatchCommands.Add(insert);
         }
 
-        command.CommandText = "WITH " + string.Join(", ", ctes) + (events
-            ? $"""
-               INSERT INTO spend_daily (tenant_id, day, dataset_id, api_key_id, type, events, amount)
-              SELECT tenant_id, {AppDatabase.UtcDayOf(SqlDialect.Postgres, "occurred_at")}, dataset_id, COALESCE(api_key_id, ''), type, count(*), SUM(charged_micros)
-              FROM inserted_events GROUP BY 1, 2, 3, 4, 5
-              """ + AddToRollup
-            : " SELECT 1");
-        await command.ExecuteNonQueryAsync();
+        if (batch.BatchCommands.Count > 1) await batch.ExecuteNonQueryAsync();
     }
 
     private static Array ArrayOf(string type, IEnumerable<object?> values) => type switch
@@ -110,54 +93,20 @@ public static class LedgerTables
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "No array type."),
     };
 
-    /// <summary>Inserts rows grouped by table in multi-row statements; answers the rows actually written (a row already there is skipped).</summary>
-    public static async Task<IReadOnlyList<LedgerRow>> InsertAllAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<LedgerRow> rows)
+    /// <summary>Inserts rows grouped by table in multi-row statements; a row already there is skipped.</summary>
+    public static async Task InsertAllAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<LedgerRow> rows)
     {
-        var written = new List<LedgerRow>();
-        foreach (var group in rows.Select(r => (Row: r, Shape: Of(r))).Select(r => (r.Row, r.Shape.Table, r.Shape.Values)).GroupBy(r => r.Table))
+        foreach (var group in rows.Select(Of).GroupBy(r => r.Table))
         {
             foreach (var chunk in group.Chunk(MaxParameters / group.Key.Columns.Length))
             {
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 Fill(command, group.Key, chunk.Select(r => r.Values).ToList());
-                command.CommandText += $" RETURNING {group.Key.Columns[0]}";
-                var keys = new HashSet<string>(StringComparer.Ordinal);
-                await using (var reader = await command.ExecuteReaderAsync())
-                    while (await reader.ReadAsync()) keys.Add(reader.GetString(0));
-                written.AddRange(chunk.Where(r => keys.Contains((string)r.Values[0]!)).Select(r => r.Row));
+                await command.ExecuteNonQueryAsync();
             }
         }
-
-        return written;
     }
-
-    /// <summary>
-    /// Adds written access events to the daily spend rollup (per buyer tenant, UTC day, dataset, key, type) in the
-    /// caller's transaction, so the rollup holds exactly the committed events.
-    /// </summary>
-    public static async Task AddToRollupAsync(DbConnection connection, DbTransaction transaction, IEnumerable<LedgerRow> written)
-    {
-        var sums = written.OfType<AccessEventRow>()
-            .GroupBy(a => (a.TenantId, Day: DayOf(a.OccurredAt), a.DatasetId, ApiKeyId: a.ApiKeyId ?? "", a.Type))
-            .Select(g => new object?[] { g.Key.TenantId, g.Key.Day, g.Key.DatasetId, g.Key.ApiKeyId, g.Key.Type, (long)g.Count(), Money.Sum(g.Select(a => a.ChargedMicros)) })
-            .ToList();
-        foreach (var chunk in sums.Chunk(MaxParameters / SpendDaily.Columns.Length))
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = Sql(SpendDaily, chunk.Length, AddToRollup);
-            foreach (var (name, value) in Parameters(chunk)) command.With(name, value);
-            await command.ExecuteNonQueryAsync();
-        }
-    }
-
-    /// <summary>How a rollup row already there takes a batch's counts: added, never replaced.</summary>
-    private const string AddToRollup =
-        " ON CONFLICT (tenant_id, day, dataset_id, api_key_id, type) DO UPDATE SET events = spend_daily.events + excluded.events, amount = spend_daily.amount + excluded.amount";
-
-    /// <summary>The rollup's day of an event: its UTC date.</summary>
-    public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static void Fill(DbCommand command, Table table, IReadOnlyList<object?[]> rows)
     {
@@ -165,7 +114,7 @@ public static class LedgerTables
         foreach (var (name, value) in Parameters(rows)) command.With(name, value);
     }
 
-    private static string Sql(Table table, int rows, string onConflict = " ON CONFLICT DO NOTHING")
+    private static string Sql(Table table, int rows)
     {
         var sql = new StringBuilder($"INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) VALUES ");
         for (var r = 0; r < rows; r++)
@@ -176,7 +125,7 @@ public static class LedgerTables
             sql.Append(')');
         }
 
-        return sql.Append(onConflict).ToString();
+        return sql.Append(" ON CONFLICT DO NOTHING").ToString();
     }
 
     private static IEnumerable<(string Name, object? Value)> Parameters(IReadOnlyList<object?[]> rows)

@@ -101,25 +101,22 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
             var written = new bool[batch.Count];
             if (!batch.Any(u => u.MayRepeat) && database.Dialect == SqlDialect.Postgres)
             {
-                // One statement: rows and rollup in one round trip, atomic by itself; a row already there is skipped, not counted.
+                // One round trip, atomic by itself; a row already there is skipped.
                 await using var connection = (Npgsql.NpgsqlConnection)await database.OpenAsync();
-                await LedgerTables.InsertWithRollupAsync(connection, batch.SelectMany(u => u.Rows));
+                await LedgerTables.InsertFreshAsync(connection, batch.SelectMany(u => u.Rows));
             }
             else
             {
                 await using var connection = await database.OpenAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
-                var rows = new List<LedgerRow>();
+                await LedgerSequence.TakeSharedAsync(connection, transaction);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     if (!batch[i].MayRepeat) continue;
-                    var unit = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
-                    written[i] = unit.Count > 0;
-                    rows.AddRange(unit);
+                    written[i] = await InsertUnlessRecordedAsync(connection, transaction, batch[i].Rows);
                 }
 
-                rows.AddRange(await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows)));
-                await LedgerTables.AddToRollupAsync(connection, transaction, rows);
+                await LedgerTables.InsertAllAsync(connection, transaction, batch.Where(u => !u.MayRepeat).SelectMany(u => u.Rows));
                 await transaction.CommitAsync();
             }
 
@@ -134,11 +131,12 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
         }
     }
 
-    /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written); answers the rows written.</summary>
-    private static async Task<IReadOnlyList<LedgerRow>> InsertUnlessRecordedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
+    /// <summary>Inserts a unit's rows unless its leading row is already there (then nothing is written); answers whether it wrote them.</summary>
+    private static async Task<bool> InsertUnlessRecordedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LedgerRow> rows)
     {
-        if (rows.Count == 0 || await LedgerTables.InsertAsync(connection, transaction, rows[0]) == 0) return [];
-        return [rows[0], .. await LedgerTables.InsertAllAsync(connection, transaction, rows.Skip(1))];
+        if (rows.Count == 0 || await LedgerTables.InsertAsync(connection, transaction, rows[0]) == 0) return false;
+        await LedgerTables.InsertAllAsync(connection, transaction, rows.Skip(1));
+        return true;
     }
 
     private sealed record Unit(IReadOnlyList<LedgerRow> Rows, bool MayRepeat, TaskCompletionSource<bool> Done);

@@ -34,6 +34,18 @@ public sealed class AppDatabase : IAsyncDisposable
         ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
         : $"substr({column}, 1, 10)";
 
+    /// <summary>Row locking for a read-then-write: PostgreSQL locks the rows read; SQLite's write transaction holds the whole database already.</summary>
+    public string ForUpdate => Dialect == SqlDialect.Postgres ? " FOR UPDATE" : "";
+
+    /// <summary>
+    /// A read-only transaction whose statements all see one snapshot (PostgreSQL REPEATABLE READ; SQLite a deferred
+    /// transaction, which in WAL mode reads one snapshot without taking the write lock).
+    /// </summary>
+    public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
+        connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true)
+            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+
     public static AppDatabase Create(IptoOptions options)
     {
         if (options.IsCluster)
