@@ -1,3 +1,5 @@
+using Ipto.Grains.Payouts;
+
 namespace Ipto.Grains.Hosting;
 
 /// <summary>The <c>Ipto</c> configuration section. Every setting is listed with its default in README.md.</summary>
@@ -25,6 +27,7 @@ public sealed class IptoOptions
     public ReviewOptions Review { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
     public TenantOptions Tenants { get; set; } = new();
+    public PayoutOptions Payouts { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -60,6 +63,7 @@ public sealed class IptoOptions
             throw new InvalidOperationException("Ipto:Jobs:ResumePeriod and Ipto:Idempotency:SweepPeriod must be at least Ipto:Reminders:MinimumPeriod.");
         if (Tenants.InvitationRetention < TimeSpan.Zero)
             throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
+        Payouts.Validate();
     }
 }
 
@@ -216,6 +220,32 @@ public sealed class UploadOptions
     public long MinPartSizeBytes { get; set; } = 8L * 1024 * 1024;
     public long MaxObjectSizeBytes { get; set; } = 50L * 1024 * 1024 * 1024;
     public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class PayoutOptions
+{
+    /// <summary>The platform's share of gross revenue, a fraction from 0 to 1.</summary>
+    public decimal PlatformFeeRate { get; set; } = 0.20m;
+
+    /// <summary>How long a closed statement stays in its dispute/hold window before it is released.</summary>
+    public TimeSpan HoldWindow { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long after a period's end its statements close, so events in flight at the end land first.</summary>
+    public TimeSpan CloseGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary><c>month</c> (UTC calendar months) or a TimeSpan (periods of that length aligned to the Unix epoch).</summary>
+    public string Period { get; set; } = PayoutPeriods.Month;
+
+    public PayoutPeriods Periods() => PayoutPeriods.Parse(Period);
+
+    public void Validate()
+    {
+        if (PlatformFeeRate is < 0 or > 1)
+            throw new InvalidOperationException($"Ipto:Payouts:PlatformFeeRate must be from 0 to 1, not {PlatformFeeRate}.");
+        if (HoldWindow < TimeSpan.Zero || CloseGrace < TimeSpan.Zero)
+            throw new InvalidOperationException("Ipto:Payouts:HoldWindow and Ipto:Payouts:CloseGrace must not be negative.");
+        _ = Periods();
+    }
 }
 
 public sealed class TenantOptions

@@ -93,7 +93,7 @@ internal static class LedgerBench
                 await import.WriteAsync("obj_" + (i % 5000), NpgsqlDbType.Text);
                 await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
                 await import.WriteAsync(30_000L, NpgsqlDbType.Bigint);
-                await import.WriteAsync(now.AddSeconds(-(i % (30 * 86_400))).UtcDateTime, NpgsqlDbType.TimestampTz);
+                await import.WriteAsync(now.AddSeconds(-(i * (30.0 * 86_400) / ledgerEvents)).UtcDateTime, NpgsqlDbType.TimestampTz); // evenly over 30 days
                 await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
             }
 

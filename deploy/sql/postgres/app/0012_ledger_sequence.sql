@@ -1,7 +1,7 @@
 -- The ledger's commit order, for rollups flushed in the background: every access event gets a sequence number, and a
 -- rollup holds exactly the events up to its watermark. Writers allocate sequence numbers only while holding the
 -- ledger's shared advisory lock, so a flusher that briefly takes it exclusively sees every number up to the maximum
--- committed (see LedgerRollups).
+-- committed (see LedgerSequence).
 ALTER TABLE access_events ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
 CREATE UNIQUE INDEX access_events_by_seq ON access_events (seq);
 
