@@ -13,7 +13,7 @@ public interface IOperatorGrain : IGrainWithIntegerKey
     [Alias("SetPlatformAdmin")]
     Task<string> SetPlatformAdmin(Caller caller, string email, bool isPlatformAdmin);
 
-    /// <summary>Rebuilds the daily spend rollup from the ledger (a cache of it), while charges go on.</summary>
-    [Alias("RebuildSpendRollups")]
-    Task RebuildSpendRollups(Caller caller);
+    /// <summary>Rebuilds the ledger's rollups (daily spend, provider analytics; caches of it) from the events, while charges go on.</summary>
+    [Alias("RebuildLedgerRollups")]
+    Task RebuildLedgerRollups(Caller caller);
 }

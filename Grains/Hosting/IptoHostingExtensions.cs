@@ -78,10 +78,11 @@ public static class IptoHostingExtensions
         services.AddSingleton<Metering.ActivityReader>();
         services.AddSingleton<Billing.BillableEvents>();
         services.AddSingleton<Metering.SpendReader>();
-        services.AddSingleton<Metering.SpendRollups>();
+        services.AddSingleton<Metering.LedgerRollups>();
+        services.AddSingleton<Analytics.ProviderAnalyticsReader>();
         services.AddSingleton<Metering.SearchReplays>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
-        services.AddHostedService<Metering.SpendRollupFlusher>();
+        services.AddHostedService<Metering.LedgerRollupFlusher>();
         return services;
     }
 

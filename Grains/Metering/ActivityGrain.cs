@@ -40,11 +40,7 @@ public sealed class ActivityGrain(ActivityReader activity, SpendReader spend, Ke
     {
         Filter.OneOf("group_by", filter.GroupBy, SpendGroupings.All);
         var groupBy = filter.GroupBy ?? SpendGroupings.Day;
-        var to = filter.To ?? time.GetUtcNow();
-        var from = filter.From ?? (to.UtcTicks - DateTimeOffset.MinValue.UtcTicks > SpendGroupings.DefaultRange.Ticks
-            ? to - SpendGroupings.DefaultRange
-            : DateTimeOffset.MinValue);
-        CheckRange(from, to);
+        var (from, to) = ReportRange.Of(filter.From, filter.To, time.GetUtcNow());
         var groups = await spend.GroupsAsync(caller.TenantId, groupBy, from, to);
         return new SpendReport(groupBy, from.ToUniversalTime(), to.ToUniversalTime(), Money.Sum(groups.Select(g => g.AmountMicros)), groups);
     }

@@ -72,8 +72,8 @@ public sealed class ActivityReader(AppDatabase database)
         await using var snapshot = await database.BeginSnapshotAsync(connection);
         long total = 0;
         // The total from the daily rollup plus the events it does not hold yet, so it costs the same on any ledger size.
-        await using (var count = await LedgerSums.CommandAsync(database, connection, snapshot, query.TenantId, LedgerSums.All,
-                         new LedgerSums.Filter(query.ApiKeyId, query.DatasetId, query.Type), query.From ?? LedgerSums.Beginning, query.To ?? LedgerSums.End,
+        await using (var count = await RollupSums.SpendAsync(database, connection, snapshot, query.TenantId, RollupSums.Column.Type,
+                         new RollupSums.Filter(query.ApiKeyId, query.DatasetId, query.Type), query.From ?? RollupSums.Beginning, query.To ?? RollupSums.End,
                          sums => $"SELECT COALESCE(SUM(n), 0) FROM ({sums}) g"))
             total = Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
 

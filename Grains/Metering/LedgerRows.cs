@@ -13,7 +13,7 @@ public sealed record SearchReplayRow(string SearchActivityId, byte[] Page, DateT
 /// <summary>
 /// One billable event (<see cref="Ipto.Metering.AccessTypes"/>): the buyer tenant and principal (its API key, or null for
 /// a session), the provider tenant, dataset and object, the amount and the commit time; a retrieval also its rank,
-/// chunk index and locator, a citation its retrieval event and context, an outcome share its outcome.
+/// chunk index, locator and whether it is its dataset's (its provider's) first in the search, a citation its retrieval event and context, an outcome share its outcome.
 /// </summary>
 public sealed record AccessEventRow(
     string AccessId, string Type, string TenantId, string ProviderTenantId, string DatasetId, string? ObjectId, string? ApiKeyId,
@@ -24,6 +24,11 @@ public sealed record AccessEventRow(
     public string? OutcomeId { get; init; }
     public int? Rank { get; init; }
     public int? ChunkIndex { get; init; }
+
+    /// <summary>A retrieval's place among its search's results: the first of its dataset, the first of its provider (analytics count searches by them).</summary>
+    public bool? FirstOfDataset { get; init; }
+
+    public bool? FirstOfProvider { get; init; }
     public Ipto.Search.CitationLocator? Locator { get; init; }
     public string? Context { get; init; }
 }

@@ -11,7 +11,7 @@ namespace Ipto.Grains.Metering;
 /// <summary>
 /// Where each ledger row goes: its table, columns and values, in one place. On PostgreSQL a batch of fresh rows is one
 /// round trip (column arrays through <c>unnest</c>); otherwise rows go by multi-row
-/// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>. Rollups follow in the background (<see cref="SpendRollups"/>).
+/// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>. Rollups follow in the background (<see cref="LedgerRollups"/>).
 /// </summary>
 public static class LedgerTables
 {
@@ -24,8 +24,9 @@ public static class LedgerTables
 
     private static readonly Table AccessEvents = new("access_events",
         ["access_id", "type", "tenant_id", "provider_tenant_id", "dataset_id", "object_id", "api_key_id", "search_activity_id", "charged_micros", "occurred_at",
-            "principal_id", "retrieval_event_id", "outcome_id", "rank", "chunk_index", "locator", "context"],
-        ["text", "text", "text", "text", "text", "text", "text", "text", "bigint", "timestamptz", "text", "text", "text", "integer", "integer", "text", "text"]);
+            "principal_id", "retrieval_event_id", "outcome_id", "rank", "chunk_index", "locator", "context", "first_of_dataset", "first_of_provider"],
+        ["text", "text", "text", "text", "text", "text", "text", "text", "bigint", "timestamptz", "text", "text", "text", "integer", "integer", "text", "text",
+            "integer", "integer"]);
 
     private static readonly Table SearchReplays = new("search_replays", ["search_activity_id", "page", "expires_at"], ["text", "bytea", "timestamptz"]);
 
@@ -40,11 +41,14 @@ public static class LedgerTables
             JsonSerializer.Serialize(s.DatasetIds.ToArray(), ProjectionJson.Default.StringArray), s.ResultCount, s.ChargedMicros, s.OccurredAt.ToUniversalTime()]),
         AccessEventRow a => (AccessEvents, [a.AccessId, a.Type, a.TenantId, a.ProviderTenantId, a.DatasetId, a.ObjectId, a.ApiKeyId, a.SearchActivityId,
             a.ChargedMicros, a.OccurredAt.ToUniversalTime(), a.PrincipalId, a.RetrievalEventId, a.OutcomeId, a.Rank, a.ChunkIndex,
-            a.Locator is null ? null : JsonSerializer.Serialize(a.Locator, ProjectionJson.Default.CitationLocator), a.Context]),
+            a.Locator is null ? null : JsonSerializer.Serialize(a.Locator, ProjectionJson.Default.CitationLocator), a.Context, Flag(a.FirstOfDataset),
+            Flag(a.FirstOfProvider)]),
         SearchReplayRow r => (SearchReplays, [r.SearchActivityId, r.Page, r.ExpiresAt.ToUniversalTime()]),
         OutcomeRow o => (Outcomes, [o.OutcomeId, o.TenantId, o.Document, o.CreatedAt.ToUniversalTime()]),
         _ => throw new ArgumentException($"Unknown ledger row {row.GetType().Name}.", nameof(row)),
     };
+
+    private static int? Flag(bool? value) => value is null ? null : value.Value ? 1 : 0;
 
     /// <summary>Inserts one row; 0 when a row with its key (or its unique citation) is already there.</summary>
     public static async Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, LedgerRow row)

@@ -8,7 +8,7 @@ using Orleans.Concurrency;
 namespace Ipto.Grains.Operations;
 
 [StatelessWorker]
-public sealed class OperatorGrain(Metering.SpendRollups rollups, ILogger<OperatorGrain> logger) : Grain, IOperatorGrain
+public sealed class OperatorGrain(Metering.LedgerRollups rollups, ILogger<OperatorGrain> logger) : Grain, IOperatorGrain
 {
     public async Task<string> SetPlatformAdmin(Caller caller, string email, bool isPlatformAdmin)
     {
@@ -21,10 +21,10 @@ public sealed class OperatorGrain(Metering.SpendRollups rollups, ILogger<Operato
         return userId;
     }
 
-    public async Task RebuildSpendRollups(Caller caller)
+    public async Task RebuildLedgerRollups(Caller caller)
     {
-        if (!caller.IsOperator()) throw new IptoException(ErrorCodes.Forbidden, "Only an operator tool can rebuild the spend rollups.");
+        if (!caller.IsOperator()) throw new IptoException(ErrorCodes.Forbidden, "Only an operator tool can rebuild the ledger's rollups.");
         await rollups.RebuildAsync();
-        logger.LogWarning("{Operator} rebuilt the spend rollups from the ledger", caller.PrincipalId);
+        logger.LogWarning("{Operator} rebuilt the ledger's rollups", caller.PrincipalId);
     }
 }

@@ -150,6 +150,7 @@ public sealed class SearchCoordinatorGrain(
         var searchId = attempt is null ? Ids.New(IdPrefixes.SearchActivity, now) : SearchIdOf(attempt);
         var results = new List<SearchResult>(served.Count);
         var retrievals = new List<LedgerRow>(served.Count);
+        var (datasetsSeen, providersSeen) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
         foreach (var (hit, dataset, price, chunk) in served)
         {
             string? retrievalId = null;
@@ -161,6 +162,7 @@ public sealed class SearchCoordinatorGrain(
                     caller.ApiKeyId, searchId, price, now)
                 {
                     PrincipalId = caller.PrincipalId, Rank = rank, ChunkIndex = chunk.Locator.ChunkIndex, Locator = chunk.Locator,
+                    FirstOfDataset = datasetsSeen.Add(dataset.DatasetId), FirstOfProvider = providersSeen.Add(dataset.TenantId),
                 });
             }
 

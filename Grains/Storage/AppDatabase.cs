@@ -34,6 +34,9 @@ public sealed class AppDatabase : IAsyncDisposable
         ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
         : $"substr({column}, 1, 10)";
 
+    /// <summary>Ordering text by code point, as <see cref="StringComparer.Ordinal"/> does for everything but surrogate pairs (SQLite's default).</summary>
+    public string BinaryCollation => Dialect == SqlDialect.Postgres ? " COLLATE \"C\"" : "";
+
     /// <summary>Row locking for a read-then-write: PostgreSQL locks the rows read; SQLite's write transaction holds the whole database already.</summary>
     public string ForUpdate => Dialect == SqlDialect.Postgres ? " FOR UPDATE" : "";
 

@@ -70,11 +70,11 @@ makeAdmin.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operator
     await output.WriteLineAsync(revoke ? $"{userId} is no longer a platform admin" : $"{userId} is now a platform admin");
 }, cancel));
 
-var rebuildRollups = new Command("rebuild-spend-rollups", "Rebuild the daily spend rollup from the ledger (charges go on meanwhile).");
+var rebuildRollups = new Command("rebuild-rollups", "Rebuild the ledger's rollups (daily spend, provider analytics) from its events (charges go on meanwhile).");
 rebuildRollups.SetAction((parse, cancel) => Operator.RunAsync(parse.GetValue(operatorOption)!, async (grains, caller, output) =>
 {
-    await grains.GetGrain<IOperatorGrain>(0).RebuildSpendRollups(caller);
-    await output.WriteLineAsync("spend rollups rebuilt from the ledger");
+    await grains.GetGrain<IOperatorGrain>(0).RebuildLedgerRollups(caller);
+    await output.WriteLineAsync("ledger rollups rebuilt from the events");
 }, cancel));
 
 var root = new RootCommand("IPTO operator tool: joins a running cluster as an Orleans client and calls its grains as an operator.")

@@ -170,7 +170,7 @@ public static class LedgerChecks
             }
         }
 
-        var rollups = new SpendRollups(database);
+        var rollups = new LedgerRollups(database);
         await AgreeAsync(); // nothing flushed yet: the days come from the events after the watermark
         while (await rollups.FlushAsync()) { }
         Assert.Equal(events.Sum(e => e.ChargedMicros), await RollupTotalAsync(database, tenant));

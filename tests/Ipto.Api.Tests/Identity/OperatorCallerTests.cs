@@ -91,8 +91,8 @@ public sealed class OperatorCallerTests(IdentityFixture api) : IClassFixture<Ide
         Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<IptoException>(() =>
             Grains.GetGrain<IReviewQueueGrain>(0).List(tenantCaller, new ReviewQueueFilter(), PageRequest.First))).Code);
         Assert.Equal(ErrorCodes.NotFound, (await Assert.ThrowsAsync<IptoException>(() => operators.SetPlatformAdmin(Operator, "nobody@example.com", true))).Code);
-        Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<IptoException>(() => operators.RebuildSpendRollups(admin))).Code);
-        await operators.RebuildSpendRollups(Operator);
+        Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<IptoException>(() => operators.RebuildLedgerRollups(admin))).Code);
+        await operators.RebuildLedgerRollups(Operator);
 
         Assert.Equal(account.UserId, await operators.SetPlatformAdmin(Operator, account.Email.ToUpperInvariant(), true));
         var session = (await (await Api.LoginAsync(account.Email, account.Password)).DataAsync()).GetProperty("session_token").GetString()!;

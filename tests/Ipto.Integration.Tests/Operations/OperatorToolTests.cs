@@ -52,9 +52,9 @@ public sealed class OperatorToolTests(ITestOutputHelper output)
         Assert.True((await (await admin.GetAsync("/v1/me")).DataAsync()).GetProperty("is_platform_admin").GetBoolean());
         await (await admin.GetAsync("/v1/admin/staged-objects")).DataAsync();
 
-        var rebuild = await RunToolAsync(cluster.Settings, "rebuild-spend-rollups");
+        var rebuild = await RunToolAsync(cluster.Settings, "rebuild-rollups");
         Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
-        Assert.Contains("spend rollups rebuilt from the ledger", rebuild.Output, StringComparison.Ordinal);
+        Assert.Contains("ledger rollups rebuilt from the events", rebuild.Output, StringComparison.Ordinal);
 
         var unknown = await RunToolAsync(cluster.Settings, "make-admin", "nobody@example.com");
         Assert.Equal(1, unknown.ExitCode);

@@ -77,7 +77,7 @@ public sealed class LedgerWriterPostgresTests
         await writer.AppendAsync(Event("ret_late", 20_000)); // a larger number, committed first
         await writer.StopAsync(CancellationToken.None);
 
-        var rollups = new SpendRollups(database);
+        var rollups = new LedgerRollups(database);
         var flush = rollups.FlushAsync();
         using (var done = new CancellationTokenSource())
         {

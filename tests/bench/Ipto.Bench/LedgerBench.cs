@@ -101,7 +101,7 @@ internal static class LedgerBench
         }
 
         var rebuild = Stopwatch.StartNew();
-        await new SpendRollups(database).RebuildAsync(); // the rows went in by raw COPY, past the writer's rollup
+        await new LedgerRollups(database).RebuildAsync(); // the rows went in by raw COPY, past the writer's rollup
         Console.WriteLine($"spend rollup rebuilt from {ledgerEvents} events in {rebuild.Elapsed.TotalSeconds:F1} s");
         await ExecuteAsync(connectionString, "ANALYZE access_events");
         await ExecuteAsync(connectionString, "ANALYZE spend_daily");

@@ -4,11 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace Ipto.Grains.Metering;
 
 /// <summary>
-/// Keeps the daily spend rollup close to the ledger: every <see cref="Interval"/> it flushes until caught up. Reads are
+/// Keeps the ledger's rollups close to the ledger: every <see cref="Interval"/> it flushes until caught up. Reads are
 /// exact without it (they add the events after the watermark); it only keeps that tail short. Every silo runs one;
 /// flushes serialize on the watermark, so a second one finds nothing to do.
 /// </summary>
-public sealed class SpendRollupFlusher(SpendRollups rollups, ILogger<SpendRollupFlusher> logger) : BackgroundService
+public sealed class LedgerRollupFlusher(LedgerRollups rollups, ILogger<LedgerRollupFlusher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
@@ -25,7 +25,7 @@ public sealed class SpendRollupFlusher(SpendRollups rollups, ILogger<SpendRollup
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Flushing the spend rollup failed; the next tick tries again");
+                    logger.LogWarning(e, "Flushing the ledger rollups failed; the next tick tries again");
                 }
             }
         }
