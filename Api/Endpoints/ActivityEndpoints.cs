@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ipto.Api.Http;
 using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
@@ -79,7 +78,7 @@ public static class ActivityEndpoints
         HttpContext http, IGrainFactory grains, [FromQuery] string? limit, [FromQuery] string? cursor,
         [FromQuery(Name = "api_key_id")] string? apiKeyId, [FromQuery] string? from, [FromQuery] string? to)
     {
-        var filter = new SearchActivityFilter(apiKeyId, Timestamp("from", from), Timestamp("to", to));
+        var filter = new SearchActivityFilter(apiKeyId, QueryTimestamps.Parse("from", from), QueryTimestamps.Parse("to", to));
         var page = (await grains.GetGrain<IActivityGrain>(0).Searches(http.Require(), filter, PageRequest.Parse(limit, cursor))).Map(SearchActivityResponse.From);
         return ApiResults.Ok(new SearchActivityPage(page.Items, page.NextCursor, page.HasMore, page.Total ?? 0));
     }
@@ -89,7 +88,7 @@ public static class ActivityEndpoints
         [FromQuery(Name = "api_key_id")] string? apiKeyId, [FromQuery(Name = "dataset_id")] string? datasetId, [FromQuery] string? type,
         [FromQuery] string? from, [FromQuery] string? to)
     {
-        var filter = new AccessActivityFilter(apiKeyId, datasetId, type, Timestamp("from", from), Timestamp("to", to));
+        var filter = new AccessActivityFilter(apiKeyId, datasetId, type, QueryTimestamps.Parse("from", from), QueryTimestamps.Parse("to", to));
         var page = await grains.GetGrain<IActivityGrain>(0).Accesses(http.Require(), filter, PageRequest.Parse(limit, cursor));
         return ApiResults.Ok(page.Map(AccessActivityResponse.From) with { Total = page.Total ?? 0 });
     }
@@ -97,16 +96,7 @@ public static class ActivityEndpoints
     private static async Task<EnvelopeResult<SpendResponse>> SpendAsync(
         HttpContext http, IGrainFactory grains, [FromQuery(Name = "group_by")] string? groupBy, [FromQuery] string? from, [FromQuery] string? to)
     {
-        var report = await grains.GetGrain<IActivityGrain>(0).Spend(http.Require(), new SpendFilter(groupBy, Timestamp("from", from), Timestamp("to", to)));
+        var report = await grains.GetGrain<IActivityGrain>(0).Spend(http.Require(), new SpendFilter(groupBy, QueryTimestamps.Parse("from", from), QueryTimestamps.Parse("to", to)));
         return ApiResults.Ok(SpendResponse.Of(report));
-    }
-
-    private static DateTimeOffset? Timestamp(string name, string? value)
-    {
-        if (value is null) return null;
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var parsed) && (value.EndsWith('Z') || value.Contains('+') || value.LastIndexOf('-') > 9))
-            return parsed;
-        throw new IptoException(ErrorCodes.InvalidRequest, $"{name} must be an ISO 8601 UTC timestamp such as 2026-04-05T10:00:00.000Z.",
-            [new FieldError(name, "must be an ISO 8601 timestamp with a zone")]);
     }
 }
