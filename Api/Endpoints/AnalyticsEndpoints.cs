@@ -63,7 +63,7 @@ public static class AnalyticsEndpoints
     public static RouteGroupBuilder MapAnalyticsEndpoints(this RouteGroupBuilder v1)
     {
         var provider = v1.MapGroup("/provider").WithTags("Analytics");
-        provider.MapGet("/analytics", AnalyticsAsync).RequireScope(Scopes.UsageRead).WithName("GetProviderAnalytics")
+        provider.MapGet("/analytics", AnalyticsAsync).RequireScope(Scopes.UsageRead).WithName("GetProviderAnalytics").WithErrorStatus(StatusCodes.Status404NotFound)
             .QueryText("dataset_id", "Only this dataset of the tenant's (another tenant's → 404).")
             .QueryDateTime("from", "Start of the range, inclusive (ISO 8601 with a zone; default 30 days before `to`).")
             .QueryDateTime("to", "End of the range, exclusive (ISO 8601 with a zone; default now).")
