@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Ipto.Common;
+using Ipto.Grains.Analytics;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Metering;
 using Ipto.Grains.Storage;
@@ -13,7 +14,8 @@ using NpgsqlTypes;
 /// Ledger throughput on PostgreSQL, side by side in one run on a scratch database: durable billable events per second
 /// through the group-commit <see cref="LedgerWriter"/> with many concurrent writers (each awaiting its commit, as a
 /// request does), against raw binary COPY of rows of the same shape.
-/// Usage: <c>Ipto__Postgres__ConnectionString=… dotnet run -c Release --project tests/bench/Ipto.Bench -- ledger [events=200000] [writers=64]</c>
+/// Usage: <c>Ipto__Postgres__ConnectionString=… dotnet run -c Release --project tests/bench/Ipto.Bench -- ledger [events=200000] [writers=64] [ledger=1000000] [keep=true]</c>
+/// (<c>keep=true</c> leaves the scratch database for EXPLAIN).
 /// </summary>
 internal static class LedgerBench
 {
@@ -35,7 +37,7 @@ internal static class LedgerBench
 
             var viaWriter = await WriterAsync(database, events, writers);
             var viaCopy = await CopyAsync(connectionString, events);
-            await SpendAsync(database, connectionString, int.Parse(settings.GetValueOrDefault("ledger", "1000000"), CultureInfo.InvariantCulture));
+            await ReadsAsync(database, connectionString, int.Parse(settings.GetValueOrDefault("ledger", "1000000"), CultureInfo.InvariantCulture));
             Console.WriteLine($"ledger writer: {events} events, {writers} writers: {viaWriter:F0} events/s ({viaWriter / viaCopy:F2}x COPY)");
             Console.WriteLine($"binary COPY:   {events} events: {viaCopy:F0} events/s");
             Console.WriteLine($"target: >= 20000 events/s and >= 0.5x COPY: {(viaWriter >= 20_000 && viaWriter >= 0.5 * viaCopy ? "PASS" : "FAIL")}");
@@ -43,7 +45,8 @@ internal static class LedgerBench
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            if (settings.GetValueOrDefault("keep") == "true") Console.WriteLine($"kept the scratch database {name}");
+            else await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         }
     }
 
@@ -71,38 +74,81 @@ internal static class LedgerBench
     }
 
     /// <summary>
-    /// <c>GET /v1/agent/spend</c>'s read (30 days, by dataset) over a ledger of <paramref name="ledgerEvents"/> events of
-    /// one buyer, p50 of 21 runs, against the raw SQL aggregate of the same rows.
+    /// <c>GET /v1/agent/spend</c>'s read (30 days, by dataset) and <c>GET /v1/provider/analytics</c>' read (30 days) over a
+    /// ledger of <paramref name="ledgerEvents"/> events of one buyer and one provider, p50 of 21 runs each, against the raw
+    /// SQL aggregate of the same rows.
     /// </summary>
-    private static async Task SpendAsync(AppDatabase database, string connectionString, int ledgerEvents)
+    private static async Task ReadsAsync(AppDatabase database, string connectionString, int ledgerEvents)
     {
         var now = DateTimeOffset.UtcNow;
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var import = await connection.BeginBinaryImportAsync(
-                "COPY access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, charged_micros, occurred_at, principal_id) FROM STDIN (FORMAT BINARY)");
-            for (var i = 0; i < ledgerEvents; i++)
+            // Searches of five results each (a citation in every tenth place instead), every result on another dataset.
+            string[] queries = ["cargo manifests rotterdam", "marine insurance claims", "port congestion AND delays", "filename:lading bills", "shipping rulings hamburg"];
+            DateTimeOffset At(int i) => now.AddSeconds(-(i * (30.0 * 86_400) / ledgerEvents)); // evenly over 30 days
+            await using (var import = await connection.BeginBinaryImportAsync(
+                             "COPY access_events (access_id, type, tenant_id, provider_tenant_id, dataset_id, object_id, api_key_id, charged_micros, occurred_at, principal_id, "
+                             + "search_activity_id, rank, first_of_dataset, first_of_provider) FROM STDIN (FORMAT BINARY)"))
             {
-                await import.StartRowAsync();
-                await import.WriteAsync($"ret_spend_{i:D9}", NpgsqlDbType.Text);
-                await import.WriteAsync(i % 10 == 0 ? "citation" : "retrieval", NpgsqlDbType.Text);
-                await import.WriteAsync("tnt_spender", NpgsqlDbType.Text);
-                await import.WriteAsync("tnt_provider", NpgsqlDbType.Text);
-                await import.WriteAsync("dset_" + (i % 100), NpgsqlDbType.Text);
-                await import.WriteAsync("obj_" + (i % 5000), NpgsqlDbType.Text);
-                await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
-                await import.WriteAsync(30_000L, NpgsqlDbType.Bigint);
-                await import.WriteAsync(now.AddSeconds(-(i * (30.0 * 86_400) / ledgerEvents)).UtcDateTime, NpgsqlDbType.TimestampTz); // evenly over 30 days
-                await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
+                for (var i = 0; i < ledgerEvents; i++)
+                {
+                    var retrieval = i % 10 != 0;
+                    await import.StartRowAsync();
+                    await import.WriteAsync($"ret_spend_{i:D9}", NpgsqlDbType.Text);
+                    await import.WriteAsync(retrieval ? "retrieval" : "citation", NpgsqlDbType.Text);
+                    await import.WriteAsync("tnt_spender", NpgsqlDbType.Text);
+                    await import.WriteAsync("tnt_provider", NpgsqlDbType.Text);
+                    await import.WriteAsync("dset_" + (i % 100), NpgsqlDbType.Text);
+                    await import.WriteAsync("obj_" + (i % 5000), NpgsqlDbType.Text);
+                    await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
+                    await import.WriteAsync(30_000L, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(At(i).UtcDateTime, NpgsqlDbType.TimestampTz);
+                    await import.WriteAsync("key_" + (i % 8), NpgsqlDbType.Text);
+                    if (retrieval)
+                    {
+                        await import.WriteAsync($"sa_spend_{i / 5:D9}", NpgsqlDbType.Text);
+                        await import.WriteAsync(i % 5 + 1, NpgsqlDbType.Integer);
+                        await import.WriteAsync(1, NpgsqlDbType.Integer);
+                        await import.WriteAsync(i % 5 == 0 || (i % 5 == 1 && (i - 1) % 10 == 0) ? 1 : 0, NpgsqlDbType.Integer); // the search's first retrieval
+                    }
+                    else
+                    {
+                        for (var c = 0; c < 4; c++) await import.WriteNullAsync();
+                    }
+                }
+
+                await import.CompleteAsync();
             }
 
-            await import.CompleteAsync();
+            await using (var import = await connection.BeginBinaryImportAsync(
+                             "COPY search_activities (search_activity_id, tenant_id, api_key_id, principal_id, query_text, dataset_ids, result_count, charged_micros, occurred_at) "
+                             + "FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var search = 0; search * 5 < ledgerEvents; search++)
+                {
+                    await import.StartRowAsync();
+                    await import.WriteAsync($"sa_spend_{search:D9}", NpgsqlDbType.Text);
+                    await import.WriteAsync("tnt_spender", NpgsqlDbType.Text);
+                    await import.WriteAsync("key_1", NpgsqlDbType.Text);
+                    await import.WriteAsync("key_1", NpgsqlDbType.Text);
+                    await import.WriteAsync(queries[search % queries.Length], NpgsqlDbType.Text);
+                    await import.WriteAsync("[]", NpgsqlDbType.Text);
+                    await import.WriteAsync(5, NpgsqlDbType.Integer);
+                    await import.WriteAsync(150_000L, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(At(search * 5).UtcDateTime, NpgsqlDbType.TimestampTz);
+                }
+
+                await import.CompleteAsync();
+            }
         }
 
         var rebuild = Stopwatch.StartNew();
-        await new LedgerRollups(database).RebuildAsync(); // the rows went in by raw COPY, past the writer's rollup
-        Console.WriteLine($"spend rollup rebuilt from {ledgerEvents} events in {rebuild.Elapsed.TotalSeconds:F1} s");
+        await new LedgerRollups(database).RebuildAsync(); // the rows went in by raw COPY, past the writer
+        Console.WriteLine($"spend and provider rollups rebuilt from {ledgerEvents} events in {rebuild.Elapsed.TotalSeconds:F1} s");
+        await ExecuteAsync(connectionString, "ANALYZE search_activities");
+        await ExecuteAsync(connectionString, "ANALYZE provider_daily");
+        await ExecuteAsync(connectionString, "ANALYZE provider_keywords_daily");
         await ExecuteAsync(connectionString, "ANALYZE access_events");
         await ExecuteAsync(connectionString, "ANALYZE spend_daily");
         var reader = new SpendReader(database);
@@ -124,6 +170,26 @@ internal static class LedgerBench
             return groups;
         });
         Console.WriteLine($"spend (30 days, by dataset) over {ledgerEvents} events: reader p50 {viaReader:F1} ms, raw SQL aggregate p50 {viaSql:F1} ms ({viaReader / viaSql:F2}x)");
+
+        var analytics = new ProviderAnalyticsReader(database);
+        var viaAnalytics = await P50Async(async () => (await analytics.ReadAsync("tnt_provider", null, from, now.AddSeconds(1), 0.2m)).Daily.Count);
+        var viaAnalyticsSql = await P50Async(async () =>
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), dataset_id, type, count(*), sum(charged_micros), sum(rank), count(DISTINCT tenant_id) "
+                + "FROM access_events WHERE provider_tenant_id = @p AND occurred_at >= @f AND occurred_at < @to GROUP BY 1, 2, 3", connection);
+            command.Parameters.AddWithValue("p", "tnt_provider");
+            command.Parameters.AddWithValue("f", from.UtcDateTime);
+            command.Parameters.AddWithValue("to", now.AddSeconds(1).UtcDateTime);
+            var groups = 0;
+            await using var rows = await command.ExecuteReaderAsync();
+            while (await rows.ReadAsync()) groups++;
+            return groups;
+        });
+        Console.WriteLine($"provider analytics (30 days) over {ledgerEvents} events: reader p50 {viaAnalytics:F1} ms (keywords included), "
+                          + $"raw SQL aggregate p50 {viaAnalyticsSql:F1} ms (no keywords) ({viaAnalytics / viaAnalyticsSql:F2}x)");
     }
 
     private static async Task<double> P50Async(Func<Task<int>> run)
