@@ -80,6 +80,9 @@ public static class IptoHostingExtensions
         services.AddSingleton<Metering.SpendReader>();
         services.AddSingleton<Metering.SpendRollups>();
         services.AddSingleton<Metering.SearchReplays>();
+        services.AddSingleton<Payouts.PayoutProjection>();
+        services.AddSingleton<Payouts.PayoutLedger>();
+        services.AddSingleton<Payouts.PayoutStatementOpener>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         services.AddHostedService<Metering.SpendRollupFlusher>();
         return services;
