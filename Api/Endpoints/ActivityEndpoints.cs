@@ -101,7 +101,7 @@ public static class ActivityEndpoints
         return ApiResults.Ok(SpendResponse.Of(report));
     }
 
-    private static DateTimeOffset? Timestamp(string name, string? value)
+    internal static DateTimeOffset? Timestamp(string name, string? value)
     {
         if (value is null) return null;
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var parsed) && (value.EndsWith('Z') || value.Contains('+') || value.LastIndexOf('-') > 9))
