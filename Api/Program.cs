@@ -82,6 +82,7 @@ v1.MapBuyerEndpoints();
 v1.MapSearchEndpoints();
 v1.MapBillingEndpoints();
 v1.MapAnalyticsEndpoints();
+v1.MapPayoutsEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

@@ -75,6 +75,11 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(OutcomeRequest))]
 [JsonSerializable(typeof(Envelope<OutcomeResponse>))]
 [JsonSerializable(typeof(Envelope<DownloadResponse>))]
+[JsonSerializable(typeof(HoldRequest))]
+[JsonSerializable(typeof(MarkPaidRequest))]
+[JsonSerializable(typeof(Envelope<HoldResponse>))]
+[JsonSerializable(typeof(Envelope<PayoutStatementResponse>))]
+[JsonSerializable(typeof(Envelope<Page<PayoutStatementResponse>>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 public static class ApiJson

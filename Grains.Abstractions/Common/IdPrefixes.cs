@@ -17,4 +17,7 @@ public static class IdPrefixes
     public const string Citation = "cit";
     public const string Access = "acc";
     public const string Outcome = "out";
+    public const string PayoutStatement = "pay";
+    public const string PayoutHold = "hold";
+    public const string Event = "evt";
 }

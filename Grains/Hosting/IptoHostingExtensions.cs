@@ -81,6 +81,9 @@ public static class IptoHostingExtensions
         services.AddSingleton<Metering.LedgerRollups>();
         services.AddSingleton<Analytics.ProviderAnalyticsReader>();
         services.AddSingleton<Metering.SearchReplays>();
+        services.AddSingleton<Payouts.PayoutProjection>();
+        services.AddSingleton<Payouts.PayoutLedger>();
+        services.AddSingleton<Payouts.PayoutStatementOpener>();
         services.AddHostedService(sp => sp.GetRequiredService<Metering.LedgerWriter>());
         services.AddHostedService<Metering.LedgerRollupFlusher>();
         return services;

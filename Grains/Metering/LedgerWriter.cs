@@ -14,9 +14,11 @@ namespace Ipto.Grains.Metering;
 /// activity with its retrieval events) is never split across batches. One loop drains the queue into batches of about
 /// <see cref="MaxBatch"/> rows, each written in one transaction; a failed batch fails every caller in it (nothing is
 /// acknowledged that was not written). A unit whose leading row is already recorded writes nothing (the answer is
-/// false): two attempts of one idempotent search are charged once, a retrieval event is cited once.
+/// false): two attempts of one idempotent search are charged once, a retrieval event is cited once. Before a batch
+/// commits, <paramref name="statements"/> opens the payout statement of every provider and period that earns in it.
 /// </summary>
-public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> logger, int capacity = LedgerWriter.DefaultCapacity) : BackgroundService
+public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> logger, int capacity = LedgerWriter.DefaultCapacity,
+    Payouts.PayoutStatementOpener? statements = null) : BackgroundService
 {
     public const int MaxBatch = 500;
 
@@ -98,6 +100,7 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
     {
         try
         {
+            if (statements is not null) await statements.EnsureOpenAsync(batch.SelectMany(u => u.Rows));
             var written = new bool[batch.Count];
             if (!batch.Any(u => u.MayRepeat) && database.Dialect == SqlDialect.Postgres)
             {
