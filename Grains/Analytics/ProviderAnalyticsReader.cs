@@ -77,34 +77,38 @@ public sealed class ProviderAnalyticsReader(AppDatabase database)
     }
 
     /// <summary>
-    /// The top keywords: the rollup's counts for the whole days plus the counts of the events it does not hold (after its
-    /// watermark, and the partial days at the ends). Only the rollup's best (top + the other part's keywords) can end in the
-    /// top, because adding counts never moves a keyword below one that got none.
+    /// The top keywords: the rollups' counts (whole days from the daily one, the edges' whole hours from the hourly one)
+    /// plus the counts of the events they do not hold (after the watermark, and the partial hours at the ends). Only the
+    /// rollups' best (top + the other part's keywords) can end in the top, because adding counts never moves a keyword
+    /// below one that got none.
     /// </summary>
     private async Task<IReadOnlyList<KeywordCount>> TopKeywordsAsync(DbConnection connection, DbTransaction snapshot, string provider, string? datasetId,
         DateTimeOffset from, DateTimeOffset to)
     {
         var scope = datasetId ?? ProviderRollup.AllDatasets;
         var watermark = await LedgerRollups.WatermarkAsync(database, connection, snapshot, RollupSums.Source.Provider.Table);
-        var range = SpendRange.Split(from, to);
+        var range = RollupRange.Split(from, to);
         var rest = (await ProviderRollup.KeywordCountsAsync(database, connection, snapshot,
                 "e.provider_tenant_id = @owner" + (datasetId is null ? "" : " AND e.dataset_id = @dataset")
-                + " AND ((e.seq > @watermark AND e.occurred_at >= @head_end AND e.occurred_at < @tail_start)"
-                + " OR (e.occurred_at >= @from AND e.occurred_at < @head_end) OR (e.occurred_at >= @tail_start AND e.occurred_at < @to))",
-                c => c.With("@owner", provider).With("@dataset", datasetId).With("@watermark", watermark).With("@head_end", range.HeadEnd)
-                    .With("@tail_start", range.TailStart).With("@from", from.ToUniversalTime()).With("@to", to.ToUniversalTime()), CancellationToken.None))
+                + " AND ((e.seq > @watermark AND e.occurred_at >= @whole_start AND e.occurred_at < @whole_end)"
+                + " OR (e.occurred_at >= @from AND e.occurred_at < @whole_start) OR (e.occurred_at >= @whole_end AND e.occurred_at < @to))",
+                c => range.Bind(c, from, to).With("@owner", provider).With("@dataset", datasetId).With("@watermark", watermark), CancellationToken.None))
             .Where(c => c.Key.Dataset == scope)
             .GroupBy(c => c.Key.Keyword, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(c => c.Value), StringComparer.Ordinal);
 
         var counts = new Dictionary<string, long>(rest, StringComparer.Ordinal);
-        await using (var read = connection.Command($"""
-                         SELECT keyword, SUM(searches) AS n FROM provider_keywords_daily
-                         WHERE provider_tenant_id = @owner AND dataset_id = @scope AND day >= @first_day AND day < @end_day
+        await using (var read = range.Bind(connection.Command($"""
+                         SELECT keyword, SUM(searches) AS n FROM (
+                             SELECT keyword, searches FROM provider_keywords_daily
+                             WHERE provider_tenant_id = @owner AND dataset_id = @scope AND day >= @first_day AND day < @end_day
+                             UNION ALL
+                             SELECT keyword, searches FROM provider_keywords_hourly
+                             WHERE provider_tenant_id = @owner AND dataset_id = @scope
+                                 AND ((hour >= @head_first_hour AND hour < @head_end_hour) OR (hour >= @tail_first_hour AND hour < @tail_end_hour))) k
                          GROUP BY keyword ORDER BY n DESC, keyword{database.BinaryCollation} LIMIT @limit
-                         """, snapshot)
-                     .With("@owner", provider).With("@scope", scope).With("@first_day", range.FirstDay).With("@end_day", range.EndDay)
-                     .With("@limit", TopKeywords + rest.Count))
+                         """, snapshot), from, to)
+                     .With("@owner", provider).With("@scope", scope).With("@limit", TopKeywords + rest.Count))
         await using (var rows = await read.ExecuteReaderAsync())
         {
             while (await rows.ReadAsync())

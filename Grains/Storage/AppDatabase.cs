@@ -37,6 +37,11 @@ public sealed class AppDatabase : IAsyncDisposable
     /// <summary>Ordering text by code point, as <see cref="StringComparer.Ordinal"/> does for everything but surrogate pairs (SQLite's default).</summary>
     public string BinaryCollation => Dialect == SqlDialect.Postgres ? " COLLATE \"C\"" : "";
 
+    /// <summary>The UTC hour <c>YYYY-MM-DDTHH</c> of a timestamp column (SQLite's text has a space or a T after the date).</summary>
+    public string UtcHourOf(string column) => Dialect == SqlDialect.Postgres
+        ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"
+        : $"substr({column}, 1, 10) || 'T' || substr({column}, 12, 2)";
+
     /// <summary>Row locking for a read-then-write: PostgreSQL locks the rows read; SQLite's write transaction holds the whole database already.</summary>
     public string ForUpdate => Dialect == SqlDialect.Postgres ? " FOR UPDATE" : "";
 

@@ -148,6 +148,8 @@ public static class LedgerChecks
             (midnight, midnight.AddDays(5)), (midnight.AddHours(7), midnight.AddDays(3).AddHours(2)), (midnight.AddDays(1), midnight.AddDays(2)),
             (midnight.AddHours(1), midnight.AddHours(20)), (midnight.AddDays(-1), midnight.AddDays(9)), (midnight.AddDays(2).AddMilliseconds(1), midnight.AddDays(4)),
             (midnight.AddDays(4).AddHours(23), midnight.AddDays(5).AddMinutes(1)),
+            (midnight.AddMinutes(95), midnight.AddDays(3).AddMinutes(-7)), (midnight.AddMinutes(30), midnight.AddHours(5).AddMinutes(20)),
+            (midnight.AddHours(30).AddMinutes(10), midnight.AddHours(30).AddMinutes(50)),
         ];
 
         async Task AgreeAsync()

@@ -96,6 +96,8 @@ public static class ProviderAnalyticsChecks
             [
                 (midnight, midnight.AddDays(5)), (midnight.AddHours(7), midnight.AddDays(3).AddHours(2)), (midnight.AddDays(1), midnight.AddDays(2)),
                 (midnight.AddHours(1), midnight.AddHours(20)), (midnight.AddDays(-3), midnight.AddDays(9)),
+                (midnight.AddMinutes(95), midnight.AddDays(3).AddMinutes(-7)), (midnight.AddMinutes(30), midnight.AddHours(5).AddMinutes(20)),
+                (midnight.AddHours(30).AddMinutes(10), midnight.AddHours(30).AddMinutes(50)),
             ];
             foreach (var (from, to) in ranges)
             foreach (var (owner, dataset) in new[] { (provider, (string?)null), (provider, datasets[1].Dataset), (other, null) })

@@ -44,3 +44,21 @@ CREATE TABLE rollup_watermarks (
 
 -- The rollup was written with its events until now, so it holds every event there is.
 INSERT INTO rollup_watermarks (name, seq) SELECT 'spend_daily', COALESCE(max(seq), 0) FROM access_events;
+
+-- The same per UTC hour (key YYYY-MM-DDTHH), for the partial days at a range's ends; flushed with spend_daily under its watermark.
+CREATE TABLE spend_hourly (
+    tenant_id   TEXT    NOT NULL,
+    hour        TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    dataset_id  TEXT    NOT NULL,
+    api_key_id  TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    events      INTEGER NOT NULL,
+    amount      INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, hour, dataset_id, api_key_id, type)
+);
+
+INSERT INTO spend_hourly (tenant_id, hour, day, dataset_id, api_key_id, type, events, amount)
+SELECT tenant_id, substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12, 2), substr(occurred_at, 1, 10),
+       dataset_id, COALESCE(api_key_id, ''), type, count(*), SUM(charged_micros)
+FROM access_events GROUP BY 1, 2, 3, 4, 5, 6;

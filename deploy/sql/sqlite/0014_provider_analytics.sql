@@ -34,4 +34,30 @@ CREATE TABLE provider_keywords_daily (
     PRIMARY KEY (provider_tenant_id, day, dataset_id, keyword)
 );
 
+-- The same two per UTC hour (key YYYY-MM-DDTHH), for the partial days at a range's ends; flushed with them.
+CREATE TABLE provider_hourly (
+    provider_tenant_id  TEXT    NOT NULL,
+    hour                TEXT    NOT NULL,
+    day                 TEXT    NOT NULL,
+    dataset_id          TEXT    NOT NULL,
+    buyer_tenant_id     TEXT    NOT NULL,
+    type                TEXT    NOT NULL,
+    events              INTEGER NOT NULL,
+    amount              INTEGER NOT NULL,
+    rank_sum            INTEGER NOT NULL,
+    top3                INTEGER NOT NULL,
+    dataset_searches    INTEGER NOT NULL,
+    provider_searches   INTEGER NOT NULL,
+    PRIMARY KEY (provider_tenant_id, hour, dataset_id, buyer_tenant_id, type)
+);
+
+CREATE TABLE provider_keywords_hourly (
+    provider_tenant_id  TEXT    NOT NULL,
+    hour                TEXT    NOT NULL,
+    dataset_id          TEXT    NOT NULL,
+    keyword             TEXT    NOT NULL,
+    searches            INTEGER NOT NULL,
+    PRIMARY KEY (provider_tenant_id, hour, dataset_id, keyword)
+);
+
 INSERT INTO rollup_watermarks (name, seq) VALUES ('provider_daily', 0);

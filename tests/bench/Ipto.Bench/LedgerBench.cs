@@ -154,42 +154,34 @@ internal static class LedgerBench
         var reader = new SpendReader(database);
         var from = now.AddDays(-30);
         var viaReader = await P50Async(async () => (await reader.GroupsAsync("tnt_spender", SpendGroupings.Dataset, from, now.AddSeconds(1))).Count);
-        var viaSql = await P50Async(async () =>
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT dataset_id, type, sum(charged_micros), count(*) FROM access_events WHERE tenant_id = @t AND occurred_at >= @f AND occurred_at < @to GROUP BY dataset_id, type",
-                connection);
-            command.Parameters.AddWithValue("t", "tnt_spender");
-            command.Parameters.AddWithValue("f", from.UtcDateTime);
-            command.Parameters.AddWithValue("to", now.AddSeconds(1).UtcDateTime);
-            var groups = 0;
-            await using var rows = await command.ExecuteReaderAsync();
-            while (await rows.ReadAsync()) groups++;
-            return groups;
-        });
+        var viaSql = await P50Async(() => RawGroupsAsync(connectionString,
+            "SELECT dataset_id, type, sum(charged_micros), count(*) FROM access_events WHERE tenant_id = @owner AND occurred_at >= @from AND occurred_at < @to GROUP BY dataset_id, type",
+            "tnt_spender", from, now.AddSeconds(1)));
         Console.WriteLine($"spend (30 days, by dataset) over {ledgerEvents} events: reader p50 {viaReader:F1} ms, raw SQL aggregate p50 {viaSql:F1} ms ({viaReader / viaSql:F2}x)");
 
         var analytics = new ProviderAnalyticsReader(database);
         var viaAnalytics = await P50Async(async () => (await analytics.ReadAsync("tnt_provider", null, from, now.AddSeconds(1), 0.2m)).Daily.Count);
-        var viaAnalyticsSql = await P50Async(async () =>
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), dataset_id, type, count(*), sum(charged_micros), sum(rank), count(DISTINCT tenant_id) "
-                + "FROM access_events WHERE provider_tenant_id = @p AND occurred_at >= @f AND occurred_at < @to GROUP BY 1, 2, 3", connection);
-            command.Parameters.AddWithValue("p", "tnt_provider");
-            command.Parameters.AddWithValue("f", from.UtcDateTime);
-            command.Parameters.AddWithValue("to", now.AddSeconds(1).UtcDateTime);
-            var groups = 0;
-            await using var rows = await command.ExecuteReaderAsync();
-            while (await rows.ReadAsync()) groups++;
-            return groups;
-        });
+        var viaAnalyticsSql = await P50Async(() => RawGroupsAsync(connectionString,
+            "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), dataset_id, type, count(*), sum(charged_micros), sum(rank), count(DISTINCT tenant_id) "
+            + "FROM access_events WHERE provider_tenant_id = @owner AND occurred_at >= @from AND occurred_at < @to GROUP BY 1, 2, 3",
+            "tnt_provider", from, now.AddSeconds(1)));
         Console.WriteLine($"provider analytics (30 days) over {ledgerEvents} events: reader p50 {viaAnalytics:F1} ms (keywords included), "
                           + $"raw SQL aggregate p50 {viaAnalyticsSql:F1} ms (no keywords) ({viaAnalytics / viaAnalyticsSql:F2}x)");
+    }
+
+    /// <summary>The rows of a raw aggregate over one owner's events in [from, to).</summary>
+    private static async Task<int> RawGroupsAsync(string connectionString, string sql, string owner, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("from", from.UtcDateTime);
+        command.Parameters.AddWithValue("to", to.UtcDateTime);
+        var groups = 0;
+        await using var rows = await command.ExecuteReaderAsync();
+        while (await rows.ReadAsync()) groups++;
+        return groups;
     }
 
     private static async Task<double> P50Async(Func<Task<int>> run)

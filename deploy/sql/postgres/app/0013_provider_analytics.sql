@@ -39,4 +39,30 @@ CREATE TABLE provider_keywords_daily (
 );
 
 -- Filled by the background flush from the first event on (keywords need the application's word rule).
+-- The same two per UTC hour (key YYYY-MM-DDTHH), for the partial days at a range's ends; flushed with them.
+CREATE TABLE provider_hourly (
+    provider_tenant_id  text   NOT NULL,
+    hour                text   NOT NULL,
+    day                 text   NOT NULL,
+    dataset_id          text   NOT NULL,
+    buyer_tenant_id     text   NOT NULL,
+    type                text   NOT NULL,
+    events              bigint NOT NULL,
+    amount              bigint NOT NULL,
+    rank_sum            bigint NOT NULL,
+    top3                bigint NOT NULL,
+    dataset_searches    bigint NOT NULL,
+    provider_searches   bigint NOT NULL,
+    PRIMARY KEY (provider_tenant_id, hour, dataset_id, buyer_tenant_id, type)
+);
+
+CREATE TABLE provider_keywords_hourly (
+    provider_tenant_id  text   NOT NULL,
+    hour                text   NOT NULL,
+    dataset_id          text   NOT NULL,
+    keyword             text   NOT NULL,
+    searches            bigint NOT NULL,
+    PRIMARY KEY (provider_tenant_id, hour, dataset_id, keyword)
+);
+
 INSERT INTO rollup_watermarks (name, seq) VALUES ('provider_daily', 0);
