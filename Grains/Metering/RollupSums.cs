@@ -57,6 +57,7 @@ public static class RollupSums
     public static async Task<DbCommand> CommandAsync(AppDatabase database, DbConnection connection, DbTransaction snapshot, Source source, string owner,
         IReadOnlyList<Column> keys, IReadOnlyList<Column> measures, Filter filter, DateTimeOffset from, DateTimeOffset to, Func<string, string> wrap)
     {
+        await database.PreferIndexScansAsync(connection, snapshot);
         var watermark = await LedgerRollups.WatermarkAsync(database, connection, snapshot, source.Table);
         var range = RollupRange.Split(from, to);
         var rollupKeys = string.Join(", ", keys.Select(k => k.Rollup));

@@ -42,6 +42,18 @@ public sealed class AppDatabase : IAsyncDisposable
         ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"
         : $"substr({column}, 1, 10) || 'T' || substr({column}, 12, 2)";
 
+    /// <summary>
+    /// Within a read snapshot on PostgreSQL: plan index scans only. Rollup reads touch a range's edges by index ranges
+    /// that hold few rows, but the planner cannot see that a tenant's share of the latest hour is small when other
+    /// tenants wrote much in it (tenant and time are correlated), and then scans the whole ledger instead.
+    /// </summary>
+    public async Task PreferIndexScansAsync(DbConnection connection, DbTransaction snapshot)
+    {
+        if (Dialect != SqlDialect.Postgres) return;
+        await using var set = connection.Command("SET LOCAL enable_seqscan = off", snapshot);
+        await set.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Row locking for a read-then-write: PostgreSQL locks the rows read; SQLite's write transaction holds the whole database already.</summary>
     public string ForUpdate => Dialect == SqlDialect.Postgres ? " FOR UPDATE" : "";
 

@@ -51,7 +51,7 @@ internal static class LedgerBench
     }
 
     private static AccessEventRow Event(string tenant, int i, DateTimeOffset at) =>
-        new(Ids.New(IdPrefixes.Access, at), "download", tenant, "tnt_provider", "dset_" + (i % 100), "obj_" + i, "key_" + (i % 64), null, 100_000, at)
+        new(Ids.New(IdPrefixes.Access, at), "download", tenant, "tnt_writes_provider", "dset_" + (i % 100), "obj_" + i, "key_" + (i % 64), null, 100_000, at)
         {
             PrincipalId = "key_" + (i % 64),
         };
