@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ipto.Api.Http;
 using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
@@ -52,6 +53,30 @@ public sealed record UpdateDatasetRequest(
     {
         DatasetRules.Validate(errors, Name, Description, Tags, MonetizationMode, PricingModel, Pricing, Visibility);
         errors.OneOf("status", Status, [.. DatasetStatuses.All]);
+    }
+}
+
+/// <summary>One item of <c>POST /v1/datasets/bulk-update</c>: the dataset's id and the fields of its PATCH.</summary>
+public sealed record DatasetUpdateItem(
+    string? DatasetId, string? Name, string? Description, IReadOnlyList<string>? Tags, string? MonetizationMode, string? PricingModel,
+    PricingBody? Pricing, string? Visibility, string? Status) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("dataset_id", DatasetId);
+        ToUpdate().Validate(errors);
+    }
+
+    public UpdateDatasetRequest ToUpdate() => new(Name, Description, Tags, MonetizationMode, PricingModel, Pricing, Visibility, Status);
+}
+
+/// <summary><c>POST /v1/datasets/bulk-update</c>: 1 to 100 dataset PATCHes, each answered as its own call would be.</summary>
+public sealed record BulkDatasetUpdateRequest([property: BulkItemsOf(typeof(DatasetUpdateItem))] IReadOnlyList<JsonElement>? Updates) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.NotEmpty("updates", Updates, "must list at least one update");
+        errors.MaxItems("updates", Updates, BulkLimits.MaxDatasetUpdates, $"must list at most {BulkLimits.MaxDatasetUpdates} updates");
     }
 }
 
@@ -134,6 +159,11 @@ public static class DatasetsEndpoints
             .WithSummary("Update a dataset")
             .WithDescription("Changes the fields sent (pricing fields merge into the current pricing); a status change the dataset's state "
                 + "does not allow is 409 `invalid_state_transition`.");
+        group.MapPost("/bulk-update", BulkUpdateAsync).RequireScope(Scopes.DatasetsWrite).WithIdempotency().WithName("BulkUpdateDatasets")
+            .WithSummary("Update up to 100 datasets")
+            .WithDescription("Each item of `updates` is `dataset_id` plus the fields of PATCH /v1/datasets/{dataset_id}, answered as that call "
+                + "would be: `{index, status: 200, data}` with the dataset, or `{index, status, error}` (404 for an unknown or another tenant's "
+                + "dataset, 409, 422). One item's error fails no other. An Idempotency-Key covers the whole batch.");
         group.MapDelete("/{dataset_id}", DeleteAsync).RequireScope(Scopes.DatasetsWrite).WithName("DeleteDataset").Accepted(location: true)
             .WithSummary("Delete a dataset")
             .WithDescription("Marks the dataset `pending_deletion` and starts the job that deletes its objects and index; answers the job.");
@@ -222,11 +252,21 @@ public static class DatasetsEndpoints
         return ApiResults.Ok(DatasetResponse.From(await Grain(grains, datasetId).Get(caller)));
     }
 
-    private static async Task<EnvelopeResult<DatasetResponse>> UpdateAsync(
-        [FromRoute(Name = "dataset_id")] string datasetId, JsonBody<UpdateDatasetRequest> body, HttpContext http, IGrainFactory grains)
+    private static Task<EnvelopeResult<DatasetResponse>> UpdateAsync(
+        [FromRoute(Name = "dataset_id")] string datasetId, JsonBody<UpdateDatasetRequest> body, HttpContext http, IGrainFactory grains) =>
+        PatchAsync(grains, http.Require(), datasetId, body.Value);
+
+    /// <summary>Every item answered as PATCH /v1/datasets/{dataset_id} would answer it.</summary>
+    private static Task<EnvelopeResult<BulkItemsResponse<DatasetResponse>>> BulkUpdateAsync(JsonBody<BulkDatasetUpdateRequest> body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Require();
-        var r = body.Value;
+        return BulkItems.RunAsync<DatasetUpdateItem, DatasetResponse>(http, body.Value.Updates!, (item, _) =>
+            PatchAsync(grains, caller, item.DatasetId!, item.ToUpdate()));
+    }
+
+    /// <summary>The one path of PATCH /v1/datasets/{dataset_id} and each item of a bulk update.</summary>
+    private static async Task<EnvelopeResult<DatasetResponse>> PatchAsync(IGrainFactory grains, Caller caller, string datasetId, UpdateDatasetRequest r)
+    {
         var patch = new DatasetPatch(r.Name, r.Description, r.Tags?.Distinct(StringComparer.Ordinal).ToArray(), r.MonetizationMode, r.PricingModel,
             r.Pricing?.ToPatch(), r.Visibility, r.Status);
         return ApiResults.Ok(DatasetResponse.From(await Grain(grains, datasetId).Update(caller, patch)));

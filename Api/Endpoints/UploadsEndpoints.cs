@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Ipto.Api.Http;
@@ -5,6 +6,7 @@ using Ipto.Api.Http.OpenApi;
 using Ipto.Api.Http.Auth;
 using Ipto.Api.Http.Idempotency;
 using Ipto.Common;
+using Ipto.Idempotency;
 using Ipto.Identity;
 using Ipto.Objects;
 using Microsoft.AspNetCore.Mvc;
@@ -43,6 +45,16 @@ public sealed partial record CreateUploadRequest(
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256();
+}
+
+/// <summary><c>POST /v1/uploads/batch</c>: 1 to 100 bodies of <c>POST /v1/uploads</c>, each answered as its own call would be.</summary>
+public sealed record BatchUploadRequest([property: BulkItemsOf(typeof(CreateUploadRequest))] IReadOnlyList<JsonElement>? Uploads) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.NotEmpty("uploads", Uploads, "must list at least one upload");
+        errors.MaxItems("uploads", Uploads, BulkLimits.MaxUploads, $"must list at most {BulkLimits.MaxUploads} uploads");
+    }
 }
 
 public sealed record ReissuePartsRequest(IReadOnlyList<int>? PartNumbers) : IValidatable
@@ -105,6 +117,11 @@ public static class UploadsEndpoints
             .WithSummary("Start an upload")
             .WithDescription("Creates an object in a dataset and answers presigned URLs to PUT its bytes straight to the object store: one URL, "
                 + "or one per part for large files.");
+        uploads.MapPost("/batch", BatchAsync).RequireScope(Scopes.ObjectsWrite).WithIdempotency().WithName("CreateUploadBatch")
+            .WithSummary("Start up to 100 uploads")
+            .WithDescription("Each item of `uploads` is the body of POST /v1/uploads and is answered as that call would be: `{index, status: 201, "
+                + "data}` with the upload and its presigned URLs, or `{index, status, error}` with that call's status and error. One item's error "
+                + "fails no other. An Idempotency-Key covers the whole batch.");
         uploads.MapGet("/{upload_id}", GetAsync).RequireScope(Scopes.ObjectsWrite, Scopes.DatasetsRead).WithName("GetUpload")
             .WithSummary("Get an upload")
             .WithDescription("An upload's status, strategy and URLs.");
@@ -135,10 +152,24 @@ public static class UploadsEndpoints
         return v1;
     }
 
-    private static async Task<EnvelopeResult<UploadResponse>> CreateAsync(string datasetId, CreateUploadRequest request, HttpContext http, IGrainFactory grains)
+    private static Task<EnvelopeResult<UploadResponse>> CreateAsync(string datasetId, CreateUploadRequest request, HttpContext http, IGrainFactory grains) =>
+        StartUploadAsync(grains, http.Require(), datasetId, request, http.CreationSeed());
+
+    /// <summary>Every item answered as POST /v1/uploads would answer it; under an Idempotency-Key each item's ids derive from its own seed.</summary>
+    private static Task<EnvelopeResult<BulkItemsResponse<UploadResponse>>> BatchAsync(JsonBody<BatchUploadRequest> body, HttpContext http, IGrainFactory grains)
     {
-        var view = await grains.GetGrain<IObjectDirectoryGrain>(0).StartUpload(http.Require(),
-            new NewUpload(datasetId, request.Filename!, request.EffectiveContentType!, request.SizeBytes!.Value, request.ChecksumSha256), http.CreationSeed());
+        var caller = http.Require();
+        var seed = http.CreationSeed();
+        return BulkItems.RunAsync<CreateUploadRequest, UploadResponse>(http, body.Value.Uploads!, (request, index) =>
+            StartUploadAsync(grains, caller, request.DatasetId!, request, seed?.ForItem(index)));
+    }
+
+    /// <summary>The one path of POST /v1/uploads, its alias and each item of a batch.</summary>
+    private static async Task<EnvelopeResult<UploadResponse>> StartUploadAsync(
+        IGrainFactory grains, Caller caller, string datasetId, CreateUploadRequest request, CreationSeed? seed)
+    {
+        var view = await grains.GetGrain<IObjectDirectoryGrain>(0).StartUpload(caller,
+            new NewUpload(datasetId, request.Filename!, request.EffectiveContentType!, request.SizeBytes!.Value, request.ChecksumSha256), seed);
         return ApiResults.Created($"/v1/uploads/{view.UploadId}", UploadResponse.From(view));
     }
 

@@ -79,6 +79,13 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(MarkPaidRequest))]
 [JsonSerializable(typeof(Envelope<HoldResponse>))]
 [JsonSerializable(typeof(Envelope<PayoutStatementResponse>))]
+[JsonSerializable(typeof(BatchUploadRequest))]
+[JsonSerializable(typeof(Envelope<BulkItemsResponse<UploadResponse>>))]
+[JsonSerializable(typeof(BulkDatasetUpdateRequest))]
+[JsonSerializable(typeof(DatasetUpdateItem))]
+[JsonSerializable(typeof(Envelope<BulkItemsResponse<DatasetResponse>>))]
+[JsonSerializable(typeof(BatchDeleteObjectsRequest))]
+[JsonSerializable(typeof(Envelope<BatchDeleteResponse>))]
 [JsonSerializable(typeof(Envelope<Page<PayoutStatementResponse>>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

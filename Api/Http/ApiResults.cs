@@ -53,6 +53,9 @@ public sealed class ErrorResult(int statusCode, string code, string message, IRe
     public int StatusCode { get; } = statusCode;
     public string Code { get; } = code;
 
+    /// <summary>The <c>error</c> object of the envelope (what a batch item carries as its <c>error</c>).</summary>
+    public ErrorBody Body => new(Code, message, details);
+
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
     /// <summary>RFC 9110 §15.5.2: every 401 names the schemes that would work, one challenge per credential kind.</summary>
@@ -68,7 +71,7 @@ public sealed class ErrorResult(int statusCode, string code, string message, IRe
         if (StatusCode == StatusCodes.Status503ServiceUnavailable)
             httpContext.Response.Headers.RetryAfter = UnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var envelope = new ErrorEnvelope(new ErrorBody(Code, message, details), httpContext.TraceIdentifier, DateTimeOffset.UtcNow);
+        var envelope = new ErrorEnvelope(Body, httpContext.TraceIdentifier, DateTimeOffset.UtcNow);
         return httpContext.Response.WriteAsJsonAsync(envelope, json);
     }
 }

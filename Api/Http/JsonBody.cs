@@ -40,15 +40,24 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new IptoException(ErrorCodes.InvalidRequest, "The request body must be a JSON object.");
+            var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            return new JsonBody<T>(Read(document.RootElement, options));
         }
+    }
 
-        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+    /// <summary>
+    /// The body rules after parsing, for a request body or one item of a batch (each answered as its own call would be):
+    /// a non-object → 400; a field of the wrong type → 422 naming it; then the body's own rules → 422 listing all.
+    /// </summary>
+    public static T Read(JsonElement element, JsonSerializerOptions options)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            throw new IptoException(ErrorCodes.InvalidRequest, "The request body must be a JSON object.");
+
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize<T>(bytes.Span, options);
+            value = element.Deserialize<T>(options);
         }
         catch (JsonException e)
         {
@@ -66,7 +75,7 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
             errors.ThrowIfAny();
         }
 
-        return new JsonBody<T>(value);
+        return value;
     }
 
     /// <summary>Turns a JSON path such as <c>$.pricing.price_per_retrieval</c> or <c>$.scopes[1]</c> into a SPEC field path.</summary>

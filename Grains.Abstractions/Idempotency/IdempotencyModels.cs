@@ -44,4 +44,17 @@ public sealed record IdempotentIdSeed(
 public sealed record CreationSeed(
     [property: Id(0)] DateTimeOffset FirstStartedAt,
     [property: Id(1)] byte[] IdSeed,
-    [property: Id(2)] byte[] SecretKey);
+    [property: Id(2)] byte[] SecretKey)
+{
+    /// <summary>
+    /// The seed of item <paramref name="index"/> of a batch sent under one Idempotency-Key (<c>POST /v1/uploads/batch</c>):
+    /// every attempt gives each item the same ids and secrets, and no two items the same ones.
+    /// </summary>
+    public CreationSeed ForItem(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var label = System.Text.Encoding.UTF8.GetBytes($"batch-item:{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        return new CreationSeed(FirstStartedAt, System.Security.Cryptography.HMACSHA256.HashData(IdSeed, label),
+            System.Security.Cryptography.HMACSHA256.HashData(SecretKey, label));
+    }
+}

@@ -18,6 +18,15 @@ public interface IObjectDirectoryGrain : IGrainWithIntegerKey
     [Alias("StartUpload")]
     Task<UploadView> StartUpload(Caller caller, NewUpload upload, CreationSeed? seed = null);
 
+    /// <summary>
+    /// Starts the <see cref="BulkObjectDelete.JobType"/> job that deletes the caller's listed objects one by one as
+    /// <see cref="IObjectGrain.Delete"/> does (another tenant's and unknown ids are reported <c>not_found</c> and never
+    /// touched). 1 to <see cref="BulkObjectDelete.MaxObjectIds"/> distinct ids, else 422 naming <c>object_ids</c> or the
+    /// later occurrence of a repeated id. The job's id derives from <paramref name="seed"/> when there is one.
+    /// </summary>
+    [Alias("StartBatchDelete")]
+    Task<Ipto.Jobs.JobSnapshot> StartBatchDelete(Caller caller, IReadOnlyList<string> objectIds, CreationSeed? seed = null);
+
     /// <summary>The owner's objects of a dataset, newest first; 400 for an unknown filter value or a foreign cursor.</summary>
     [Alias("List")]
     Task<Page<ObjectSnapshot>> List(Caller caller, string datasetId, ObjectListFilter filter, PageRequest page);

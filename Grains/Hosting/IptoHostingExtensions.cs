@@ -63,6 +63,7 @@ public static class IptoHostingExtensions
         services.TryAddSingleton<Search.ITextEmbedder, Search.MiniLmEmbedder>();
         services.AddSingleton<Objects.ObjectBlobPurger>();
         services.AddSingleton<IJobHandler, Objects.ObjectPurgeHandler>();
+        services.AddSingleton<IJobHandler, Objects.BulkObjectDeleteHandler>();
         services.AddSingleton(new Identity.PasswordHasher(options.Identity.PasswordIterations));
         services.AddSingleton<IObjectStore>(sp => options.ObjectStore.IsS3
             ? new S3ObjectStore(options.S3)

@@ -262,16 +262,19 @@ public static class IptoOpenApi
     /// their type), makes response fields nullable exactly where the C# is, and gives request bodies the contracts of
     /// their validators: required fields, lengths, ranges, vocabularies, patterns.
     /// </summary>
-    private static Task TransformSchemaAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    private static async Task TransformSchemaAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var isObject = context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object;
         if (context.JsonPropertyInfo is { } property) TransformProperty(schema, property, isObject);
+
+        // A batch's items are bound one by one (raw JSON in the C#), each as the body of its single call: the document shows that body.
+        if (context.JsonPropertyInfo?.AttributeProvider is PropertyInfo info && info.GetCustomAttribute<BulkItemsOfAttribute>() is { } bulk)
+            schema.Items = await context.GetOrCreateSchemaAsync(bulk.ItemType, null, cancellationToken);
 
         // A body's type schema (met at the top or as a property's): required as its validator says, never null itself.
         if (isObject && RequestContracts.Of(context.JsonTypeInfo.Type) is { } contracts)
             schema.Required = new HashSet<string>(contracts.Where(c => c.Value.Required).Select(c => c.Key), StringComparer.Ordinal);
         if (isObject && schema.Type is { } type) schema.Type = type & ~JsonSchemaType.Null;
-        return Task.CompletedTask;
     }
 
     private static void TransformProperty(OpenApiSchema schema, JsonPropertyInfo property, bool isObject)
