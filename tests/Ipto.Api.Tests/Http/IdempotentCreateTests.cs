@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ipto.ApiKeys;
 using Ipto.Api.Tests.Support;
 using Ipto.Datasets;
+using Ipto.Objects;
 using Ipto.Tenants;
 
 namespace Ipto.Api.Tests.Http;
@@ -80,6 +81,33 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
         Assert.Equal(1, _failures.Count(nameof(ITenantGrain)));
     }
 
+    [Fact]
+    public async Task ARetryOfAnUploadBatchAfterA503WhoseItemCommittedCreatesEveryUploadOnce()
+    {
+        using var owner = Api.WithBearer((await Api.SignupAsync()).SessionToken);
+        var datasetId = (await (await owner.PostAsync("/v1/datasets", ApiHttp.Body(new { name = "Batch" }))).DataAsync(HttpStatusCode.Created)).GetProperty("dataset_id").GetString();
+        var uploads = Enumerable.Range(0, 6).Select(i => new
+        {
+            dataset_id = datasetId, filename = i == 3 ? Doomed : $"file-{i}.txt", content_type = "text/plain", size_bytes = 10 + i,
+        }).ToArray();
+        var json = JsonSerializer.Serialize(new { uploads });
+
+        // The doomed item's upload commits, then its answer is lost: the whole batch is a 503 (not kept), and the retry runs every item again.
+        var first = await SendAsync(owner, "/v1/uploads/batch", json, "batch-once");
+        await first.ErrorAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        var retry = await (await SendAsync(owner, "/v1/uploads/batch", json, "batch-once")).DataAsync();
+        var again = await SendAsync(owner, "/v1/uploads/batch", json, "batch-once");
+
+        var items = retry.GetProperty("items").EnumerateArray().ToArray();
+        Assert.All(items, i => Assert.Equal(201, i.GetProperty("status").GetInt32()));
+        Assert.Equal("true", again.Headers.GetValues("Idempotency-Replayed").Single());
+        Assert.Equal(retry.GetRawText(), JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetRawText());
+        var listed = (await (await owner.GetAsync($"/v1/datasets/{datasetId}/objects?limit=100")).DataAsync()).GetProperty("items").EnumerateArray()
+            .Select(o => o.GetProperty("object_id").GetString()).Order().ToArray();
+        Assert.Equal(items.Select(i => i.GetProperty("data").GetProperty("object_id").GetString()).Order(), listed);
+        Assert.Equal(1, _failures.Count(nameof(IUploadGrain)));
+    }
+
     /// <summary>First attempt fails after its create committed; the retry creates; the third replays the retry's answer.</summary>
     private static async Task<JsonElement> SendThriceAsync(HttpClient client, string path, string json, string idempotencyKey)
     {
@@ -120,6 +148,7 @@ public sealed class IdempotentCreateTests : IAsyncLifetime
                 NewDataset { Name: Doomed } => nameof(IDatasetGrain),
                 NewApiKey { Name: Doomed } => nameof(IApiKeyGrain),
                 NewInvitation { Email: DoomedEmail } => nameof(ITenantGrain),
+                NewUpload { Filename: Doomed } => nameof(IUploadGrain),
                 _ => null,
             }).FirstOrDefault(d => d is not null);
             if (doomed is null) return;
