@@ -275,6 +275,10 @@ public static class IptoOpenApi
         if (isObject && RequestContracts.Of(context.JsonTypeInfo.Type) is { } contracts)
             schema.Required = new HashSet<string>(contracts.Where(c => c.Value.Required).Select(c => c.Key), StringComparer.Ordinal);
         if (isObject && schema.Type is { } type) schema.Type = type & ~JsonSchemaType.Null;
+
+        // A property left out when null (a batch item's `data` or `error`) is not required in an answer.
+        if (isObject && schema.Required is { Count: > 0 } required)
+            foreach (var omitted in context.JsonTypeInfo.Properties.Where(p => p.ShouldSerialize is not null)) required.Remove(omitted.Name);
     }
 
     private static void TransformProperty(OpenApiSchema schema, JsonPropertyInfo property, bool isObject)

@@ -27,7 +27,7 @@ public sealed class OpenApiDocumentTests(ApiFixture api) : IClassFixture<ApiFixt
         ["Signup"] = 201, ["CreateApiKey"] = 201, ["CreateInvitation"] = 201, ["CreateDataset"] = 201, ["AddDatasetGrant"] = 201,
         ["CreateUpload"] = 201, ["CreateDatasetObjectUpload"] = 201, ["ReportOutcome"] = 201,
         ["PlacePayoutHold"] = 201,
-        ["DeleteDataset"] = 202, ["ApproveStagedObject"] = 202, ["ReviewApprove"] = 202,
+        ["DeleteDataset"] = 202, ["ApproveStagedObject"] = 202, ["ReviewApprove"] = 202, ["BatchDeleteObjects"] = 202,
     };
 
     /// <summary>Records without an address of their own: 201 without Location (and, for a citation, 200 when it was already there).</summary>
