@@ -9,19 +9,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Ipto.Api.Endpoints;
 
-public sealed record ExtractionResponse(long TextChars, int? Pages, int Chunks, string? Language, string? Error, IReadOnlyDictionary<string, string>? Metadata);
-
-public sealed record ObjectResponse(
-    string ObjectId, string DatasetId, string TenantId, string Filename, string ContentType, long SizeBytes, string? ChecksumSha256,
-    string Status, string? ReviewState, DateTimeOffset? ReviewExpiresAt, DateTimeOffset? ReviewedAt, string? ReviewReason,
-    ExtractionResponse? Extraction, DateTimeOffset? IndexedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt)
-{
-    public static ObjectResponse From(ObjectSnapshot o) => new(o.ObjectId, o.DatasetId, o.TenantId, o.Filename, o.ContentType, o.SizeBytes,
-        o.ChecksumSha256, o.Status, o.ReviewState, o.ReviewExpiresAt, o.ReviewedAt, o.ReviewReason,
-        o.Extraction is { } e ? new ExtractionResponse(e.TextChars, e.Pages, e.Chunks, e.Language, e.Error, e.Metadata) : null,
-        o.IndexedAt, o.CreatedAt, o.UpdatedAt, o.DeletedAt);
-}
-
 /// <summary>A download URL; a buyer's also names its access event and what this call charged (null for the owner's free download).</summary>
 public sealed record DownloadResponse(string Url, DateTimeOffset ExpiresAt, string? AccessId, decimal? ChargedAmount, string? Currency);
 

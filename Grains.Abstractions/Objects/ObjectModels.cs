@@ -1,5 +1,12 @@
 namespace Ipto.Objects;
 
+/// <summary>The events an object records in the outbox (SPEC §11).</summary>
+public static class ObjectEventTypes
+{
+    public const string StatusChanged = "object.status_changed";
+    public const string ReviewDecided = "object.review_decided";
+}
+
 public static class ObjectStatuses
 {
     public const string PendingUpload = "pending_upload";

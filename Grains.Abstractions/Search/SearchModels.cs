@@ -131,6 +131,12 @@ public sealed record SpendReservation(
 /// at each period change, updated by reservations. Single-threaded, so concurrent searches never overspend.
 /// </summary>
 [Alias("Ipto.ISpendCounterGrain")]
+/// <summary>The events a key's spend counter records in the outbox (SPEC §11).</summary>
+public static class SpendEventTypes
+{
+    public const string ThresholdReached = "spend.threshold_reached";
+}
+
 public interface ISpendCounterGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -138,7 +144,8 @@ public interface ISpendCounterGrain : IGrainWithStringKey
     /// their sum. The limit comes from the key as authenticated for this request, so a PATCH applies at once.
     /// </summary>
     [Alias("Reserve")]
-    Task<SpendReservation> Reserve(Ipto.ApiKeys.SpendLimit limit, IReadOnlyList<long> pricesMicros);
+    /// <remarks>Crossing 80% or 100% of the limit records <c>spend.threshold_reached</c> for <paramref name="tenantId"/> (the key's tenant).</remarks>
+    Task<SpendReservation> Reserve(string tenantId, Ipto.ApiKeys.SpendLimit limit, IReadOnlyList<long> pricesMicros);
 
     /// <summary>Gives back a reservation whose ledger write failed.</summary>
     [Alias("Release")]

@@ -1,6 +1,7 @@
 using Ipto.Common;
 using Ipto.Datasets;
 using Ipto.Grains.Hosting;
+using Ipto.Grains.Outbox;
 using Ipto.Grains.Storage;
 using Ipto.Jobs;
 using Microsoft.Extensions.Logging;
@@ -276,6 +277,14 @@ public sealed class DatasetGrain(
 
     private async Task SaveAsync()
     {
+        var s = state.State;
+        if (s.Status != s.AnnouncedStatus)
+        {
+            s.PendingEvents.Add(OutboxEvents.OfSubject(DatasetEventTypes.StatusChanged, s.TenantId, DatasetId, s.UpdatedAt,
+                DatasetResponse.From(Snapshot()), EventJson.Default.DatasetResponse, s.AnnouncedStatus));
+            s.AnnouncedStatus = s.Status;
+        }
+
         state.State.Version++;
         await state.WriteStateAsync();
         await ProjectAsync();
@@ -289,7 +298,8 @@ public sealed class DatasetGrain(
         var provider = DatasetProjection.IsInCatalog(snapshot)
             ? (await GrainFactory.GetGrain<Ipto.Tenants.ITenantGrain>(state.State.TenantId).GetInternal())?.DisplayName ?? ""
             : "";
-        await projection.UpsertAsync(snapshot, state.State.Version, provider, state.State.Grants);
+        await OutboxEvents.ProjectAsync(state.State.PendingEvents,
+            events => projection.UpsertAsync(snapshot, state.State.Version, provider, state.State.Grants, events));
     }
 
     private DatasetSnapshot Snapshot()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ipto.Datasets;
+using Ipto.Grains.Outbox;
 using Ipto.Grains.Storage;
 
 namespace Ipto.Grains.Datasets;
@@ -12,7 +13,8 @@ public sealed class DatasetProjection(AppDatabase database)
     /// Writes the owner's row, the catalog row (present only while the dataset is active and listed or restricted)
     /// and the grants, in one transaction, unless a newer version is already there.
     /// </summary>
-    public async Task UpsertAsync(DatasetSnapshot dataset, long version, string providerDisplayName, IReadOnlyDictionary<string, DateTimeOffset> grants)
+    public async Task UpsertAsync(DatasetSnapshot dataset, long version, string providerDisplayName, IReadOnlyDictionary<string, DateTimeOffset> grants,
+        IReadOnlyList<OutboxEvent> events)
     {
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -20,10 +22,11 @@ public sealed class DatasetProjection(AppDatabase database)
             .Set("tenant_id", dataset.TenantId).Set("status", dataset.Status).Set("visibility", dataset.Visibility)
             .Set("document", JsonSerializer.Serialize(dataset, ProjectionJson.Default.DatasetSnapshot)).Set("updated_at", dataset.UpdatedAt)
             .WriteAsync(connection, transaction);
+        await OutboxWriter.AppendAsync(connection, transaction, events);
         if (!written)
         {
-            await transaction.RollbackAsync();
-            return; // a newer version is already projected
+            await transaction.CommitAsync();
+            return; // a newer version is already projected (the events are written all the same)
         }
 
         await using (var clear = connection.Command("DELETE FROM catalog_datasets WHERE dataset_id = @id; DELETE FROM dataset_grants WHERE dataset_id = @id", transaction)

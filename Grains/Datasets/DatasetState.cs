@@ -1,4 +1,5 @@
 using Ipto.Datasets;
+using Ipto.Grains.Outbox;
 
 namespace Ipto.Grains.Datasets;
 
@@ -28,6 +29,12 @@ public sealed class DatasetState
 
     /// <summary>Search queries per UTC hour (last 24 h) for the demand curve; counted in memory, flushed by a timer.</summary>
     [Id(19)] public Dictionary<long, long> DemandByHour { get; set; } = [];
+
+    /// <summary>The events recorded with this state that the outbox may not hold yet (see <see cref="OutboxEvent"/>).</summary>
+    [Id(20)] public List<OutboxEvent> PendingEvents { get; set; } = [];
+
+    /// <summary>The status the last <c>dataset.status_changed</c> event announced (the status at creation before any).</summary>
+    [Id(21)] public string AnnouncedStatus { get; set; } = DatasetStatuses.Draft;
 }
 
 [GenerateSerializer, Alias("Ipto.AppliedObject")]

@@ -4,6 +4,7 @@ using Ipto.Datasets;
 using Ipto.Grains.Hosting;
 using Ipto.Grains.Normalization;
 using Ipto.Grains.ObjectStore;
+using Ipto.Grains.Outbox;
 using Ipto.Grains.Storage;
 using Ipto.Identity;
 using Ipto.Jobs;
@@ -175,11 +176,13 @@ public sealed class ObjectGrain(
             || !ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Indexing, ObjectActor.PlatformAdmin))
             throw IptoException.InvalidTransition("object", DecisionState(), ReviewStates.Approved);
         var now = time.GetUtcNow();
+        var before = s.Status;
         s.ReviewState = ReviewStates.Approved;
         s.ReviewedAt = now;
         s.Status = ObjectStatuses.Indexing;
         s.IngestionJobId = Ids.New(IdPrefixes.Job);
         s.UpdatedAt = now;
+        Record(ObjectEventTypes.ReviewDecided, before);
         await SaveAsync();
         await GrainFactory.GetGrain<IJobGrain>(s.IngestionJobId).Start(new JobRequest(s.TenantId, IngestionHandler.JobType, ObjectId));
         return (Snapshot(), s.IngestionJobId);
@@ -194,11 +197,13 @@ public sealed class ObjectGrain(
             || !ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Rejected, ObjectActor.PlatformAdmin))
             throw IptoException.InvalidTransition("object", DecisionState(), ReviewStates.Rejected);
         var now = time.GetUtcNow();
+        var before = s.Status;
         s.ReviewState = ReviewStates.Rejected;
         s.ReviewReason = reason;
         s.ReviewedAt = now;
         s.Status = ObjectStatuses.Rejected;
         s.UpdatedAt = now;
+        Record(ObjectEventTypes.ReviewDecided, before);
         await SaveAsync();
         await purger.PurgeAsync(s.DatasetId, ObjectId);
         return Snapshot();
@@ -297,8 +302,22 @@ public sealed class ObjectGrain(
         if (!state.RecordExists) throw IptoException.NotFound("Object");
     }
 
+    /// <summary>Records an event about the object as it is now; it is written to state with the change, then to the outbox.</summary>
+    private void Record(string type, string? previousStatus)
+    {
+        var s = state.State;
+        s.PendingEvents.Add(OutboxEvents.OfSubject(type, s.TenantId, ObjectId, s.UpdatedAt, ObjectResponse.From(Snapshot()), EventJson.Default.ObjectResponse,
+            previousStatus));
+    }
+
     private async Task SaveAsync()
     {
+        if (state.State.Status != state.State.AnnouncedStatus)
+        {
+            Record(ObjectEventTypes.StatusChanged, state.State.AnnouncedStatus);
+            state.State.AnnouncedStatus = state.State.Status;
+        }
+
         state.State.Version++;
         await state.WriteStateAsync();
         try
@@ -314,7 +333,8 @@ public sealed class ObjectGrain(
 
     private Task ProjectAsync() => Projection.WriteAsync(this, WriteProjectionAsync, logger, "object", ObjectId);
 
-    private Task WriteProjectionAsync() => projection.UpsertAsync(Snapshot(), state.State.Version);
+    private Task WriteProjectionAsync() =>
+        OutboxEvents.ProjectAsync(state.State.PendingEvents, events => projection.UpsertAsync(Snapshot(), state.State.Version, events));
 
     /// <summary>
     /// Sends the dataset the object's current footprint under the state version (at least once: the dataset ignores a

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ipto.Grains.Outbox;
 using Ipto.Grains.Storage;
 using Ipto.Objects;
 
@@ -7,12 +8,18 @@ namespace Ipto.Grains.Objects;
 /// <summary>The <c>objects</c> read model (a dataset's object list, later the review queue); older versions never win.</summary>
 public sealed class ObjectProjection(AppDatabase database)
 {
-
-    public Task UpsertAsync(ObjectSnapshot obj, long version) =>
-        new VersionedRow("objects", "object_id", obj.ObjectId, version)
+    /// <summary>The object's row and its pending events, in one transaction (an event is in the outbox once a projection after it is).</summary>
+    public async Task UpsertAsync(ObjectSnapshot obj, long version, IReadOnlyList<OutboxEvent> events)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await new VersionedRow("objects", "object_id", obj.ObjectId, version)
             .Set("dataset_id", obj.DatasetId).Set("tenant_id", obj.TenantId).Set("status", obj.Status).Set("review_state", obj.ReviewState)
             .Set("document", JsonSerializer.Serialize(obj, ProjectionJson.Default.ObjectSnapshot)).Set("updated_at", obj.UpdatedAt)
-            .WriteAsync(database);
+            .WriteAsync(connection, transaction);
+        await OutboxWriter.AppendAsync(connection, transaction, events);
+        await transaction.CommitAsync();
+    }
 
     /// <summary>A dataset's objects, newest first, with optional status and review filters.</summary>
     public async Task<IReadOnlyList<ObjectSnapshot>> ListByDatasetAsync(string datasetId, string? status, string? reviewState, string? afterId, int limit)

@@ -1,4 +1,5 @@
 using Ipto.Datasets;
+using Ipto.Grains.Outbox;
 using Ipto.Objects;
 
 namespace Ipto.Grains.Objects;
@@ -33,6 +34,12 @@ public sealed class ObjectState
     [Id(22)] public long DeliveredSequence { get; set; }
     [Id(23)] public string? IngestionJobId { get; set; }
     [Id(24)] public string? PurgeJobId { get; set; }
+
+    /// <summary>The events recorded with this state that the outbox may not hold yet (see <see cref="OutboxEvent"/>).</summary>
+    [Id(25)] public List<OutboxEvent> PendingEvents { get; set; } = [];
+
+    /// <summary>The status the last <c>object.status_changed</c> event announced (the status at creation before any).</summary>
+    [Id(26)] public string AnnouncedStatus { get; set; } = ObjectStatuses.PendingUpload;
 
     public ObjectFootprint Footprint => new(Status, ReviewState, SizeBytes);
 }

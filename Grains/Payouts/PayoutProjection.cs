@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ipto.Common;
 using Ipto.Grains.Metering;
+using Ipto.Grains.Outbox;
 using Ipto.Grains.Storage;
 using Ipto.Payouts;
 
@@ -26,17 +27,8 @@ public sealed class PayoutProjection(AppDatabase database)
             .Set("period_start", statement.PeriodStart.ToUniversalTime())
             .Set("document", JsonSerializer.Serialize(statement, PayoutJson.Default.PayoutStatement)).Set("updated_at", DateTimeOffset.UtcNow)
             .WriteAsync(connection, transaction);
-        foreach (var e in events)
-        {
-            await using var insert = connection.Command("""
-                INSERT INTO outbox_events (event_id, type, tenant_id, subject_id, data, created_at) VALUES (@id, @type, @tenant, @subject, @data, @at)
-                ON CONFLICT (event_id) DO NOTHING
-                """, transaction)
-                .With("@id", e.EventId).With("@type", e.Type).With("@tenant", statement.TenantId).With("@subject", statement.StatementId)
-                .With("@data", e.Data).With("@at", e.CreatedAt.ToUniversalTime());
-            await insert.ExecuteNonQueryAsync();
-        }
-
+        await OutboxWriter.AppendAsync(connection, transaction,
+            events.Select(e => new OutboxEvent(e.EventId, e.Type, statement.TenantId, statement.StatementId, e.CreatedAt, e.Data)));
         await transaction.CommitAsync();
     }
 

@@ -133,7 +133,7 @@ public sealed class SearchCoordinatorGrain(
         SpendReservation? reservation = null;
         if (paid.Length > 0 && caller.PrincipalType == PrincipalTypes.ApiKey && caller.SpendLimit is { } spendLimit)
         {
-            reservation = await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Reserve(spendLimit, paid);
+            reservation = await GrainFactory.GetGrain<ISpendCounterGrain>(caller.PrincipalId).Reserve(caller.TenantId, spendLimit, paid);
             if (reservation.Admitted < paid.Length)
             {
                 if (reservation.RemainingMicros + reservation.ReservedMicros == 0)

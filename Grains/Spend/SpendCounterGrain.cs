@@ -1,5 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Ipto.ApiKeys;
+using Ipto.Common;
 using Ipto.Grains.Metering;
+using Ipto.Grains.Outbox;
+using Ipto.Grains.Storage;
 using Ipto.Search;
 
 namespace Ipto.Grains.Spend;
@@ -9,21 +15,35 @@ namespace Ipto.Grains.Spend;
 /// committed access event before its response), so the counter rebuilds from it on activation and when the period
 /// changes, instead of keeping state of its own. Reservations happen one at a time here, which makes the limit exact
 /// under any concurrency.
+/// <para>
+/// Crossing 80% or 100% of the limit records <c>spend.threshold_reached</c> in the outbox before the reservation is
+/// answered, under an id made from the key, period and threshold, so it exists once per key and period. A rebuild from
+/// the ledger records every threshold the rebuilt spend has reached again (a no-op when it is there), so an event lost
+/// to a crash between the charge and the record is made by the next activation.
+/// </para>
 /// </summary>
-public sealed class SpendCounterGrain(ActivityReader ledger, TimeProvider time) : Grain, ISpendCounterGrain
+public sealed class SpendCounterGrain(ActivityReader ledger, AppDatabase database, TimeProvider time) : Grain, ISpendCounterGrain
 {
     private string? _period;
     private long _spent;
 
     private string ApiKeyId => this.GetPrimaryKeyString();
 
-    public async Task<SpendReservation> Reserve(SpendLimit limit, IReadOnlyList<long> pricesMicros)
+    public static readonly IReadOnlyList<int> ThresholdPercents = [80, 100];
+
+    public async Task<SpendReservation> Reserve(string tenantId, SpendLimit limit, IReadOnlyList<long> pricesMicros)
     {
         var (period, start) = SpendPeriods.Current(limit.Period, time.GetUtcNow());
+        long before;
         if (period != _period)
         {
             _spent = await ledger.SpentMicrosAsync(ApiKeyId, start);
             _period = period;
+            before = 0;
+        }
+        else
+        {
+            before = _spent;
         }
 
         var remaining = Math.Max(0, limit.AmountMicros - _spent);
@@ -37,7 +57,24 @@ public sealed class SpendCounterGrain(ActivityReader ledger, TimeProvider time) 
         }
 
         _spent += reserved;
+        await RecordThresholdsAsync(tenantId, limit, period, start, before, _spent);
         return new SpendReservation(admitted, reserved, remaining - reserved, period);
+    }
+
+    private async Task RecordThresholdsAsync(string tenantId, SpendLimit limit, string period, DateTimeOffset start, long before, long after)
+    {
+        var crossed = new List<OutboxEvent>();
+        foreach (var pct in ThresholdPercents)
+        {
+            var threshold = (long)((Int128)limit.AmountMicros * pct / 100);
+            if (before >= threshold || after < threshold || threshold == 0) continue;
+            var data = new SpendThresholdData(ApiKeyId, tenantId, period, pct, Money.FromMicros(after), Money.FromMicros(limit.AmountMicros), Money.Currency);
+            var seed = SHA256.HashData(Encoding.UTF8.GetBytes($"{ApiKeyId}|{period}|{pct}"));
+            crossed.Add(new OutboxEvent(Ids.Derived(IdPrefixes.Event, start, seed), SpendEventTypes.ThresholdReached, tenantId, ApiKeyId,
+                time.GetUtcNow(), JsonSerializer.Serialize(data, EventJson.Default.SpendThresholdData)));
+        }
+
+        await OutboxWriter.AppendAsync(database, crossed);
     }
 
     public Task Release(string period, long micros)

@@ -15,7 +15,7 @@ public sealed class SpendHold(ISpendCounterGrain counter, string period, long mi
     {
         if (micros <= 0 || buyer.PrincipalType != PrincipalTypes.ApiKey || buyer.SpendLimit is not { } limit) return null;
         var counter = grains.GetGrain<ISpendCounterGrain>(buyer.PrincipalId);
-        var reservation = await counter.Reserve(limit, [micros]);
+        var reservation = await counter.Reserve(buyer.TenantId, limit, [micros]);
         if (reservation.Admitted == 0)
             throw new IptoException(ErrorCodes.SpendLimitExceeded, "This API key's remaining budget for the period does not cover this charge.");
         return new SpendHold(counter, reservation.Period, micros);

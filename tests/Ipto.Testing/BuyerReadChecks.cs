@@ -29,8 +29,8 @@ public static class BuyerReadChecks
         await keys.UpsertAsync("ipto_a_" + keyA, Key(keyA, tenant, "Agent A", Day1));
         await keys.UpsertAsync("ipto_b_" + keyB, Key(keyB, tenant, "Agent B", Day1));
         var datasets = new DatasetProjection(database);
-        await datasets.UpsertAsync(Dataset(alpha, "Alpha"), 1, "Provider", new Dictionary<string, DateTimeOffset>());
-        await datasets.UpsertAsync(Dataset(beta, "Beta"), 1, "Provider", new Dictionary<string, DateTimeOffset>());
+        await datasets.UpsertAsync(Dataset(alpha, "Alpha"), 1, "Provider", new Dictionary<string, DateTimeOffset>(), []);
+        await datasets.UpsertAsync(Dataset(beta, "Beta"), 1, "Provider", new Dictionary<string, DateTimeOffset>(), []);
 
         // Three days of every type, key and dataset; large charges (the sums must not lose a micro-dollar), and events that share a commit time.
         var events = new List<AccessEventRow>();

@@ -27,26 +27,26 @@ public sealed class SpendCounterGrainTests(SharedCluster shared)
         var counter = cluster.Client.GetGrain<ISpendCounterGrain>(keyId);
         var daily = new SpendLimit(300_000, "day");
 
-        var first = await counter.Reserve(daily, [30_000, 30_000, 10_000]);
+        var first = await counter.Reserve("tnt_buyer", daily, [30_000, 30_000, 10_000]);
         Assert.Equal(1, first.Admitted); // 0.25 + 0.03 fits, the next 0.03 would not
         Assert.Equal(30_000, first.ReservedMicros);
         Assert.Equal(20_000, first.RemainingMicros);
-        var second = await counter.Reserve(daily, [30_000]);
+        var second = await counter.Reserve("tnt_buyer", daily, [30_000]);
         Assert.Equal(0, second.Admitted);
         Assert.Equal(20_000, second.RemainingMicros);
 
         // A reservation whose ledger write failed is given back.
         await counter.Release(first.Period, first.ReservedMicros);
-        Assert.Equal(1, (await counter.Reserve(daily, [30_000])).Admitted);
+        Assert.Equal(1, (await counter.Reserve("tnt_buyer", daily, [30_000])).Admitted);
 
         // In-memory reservations never reached the ledger here, so a new activation sees only the ledger's 0.25.
         await cluster.DeactivateAsync(counter);
-        var rebuilt = await counter.Reserve(daily, [50_000, 10_000]);
+        var rebuilt = await counter.Reserve("tnt_buyer", daily, [50_000, 10_000]);
         Assert.Equal(1, rebuilt.Admitted);
         Assert.Equal(0, rebuilt.RemainingMicros);
 
         // A limit changed to monthly is a new period: rebuilt from the ledger, where only this month's charge counts.
-        var monthly = await counter.Reserve(new SpendLimit(10_000_000, "month"), [1]);
+        var monthly = await counter.Reserve("tnt_buyer", new SpendLimit(10_000_000, "month"), [1]);
         Assert.Equal(10_000_000 - 250_000 - 1, monthly.RemainingMicros);
     }
 }

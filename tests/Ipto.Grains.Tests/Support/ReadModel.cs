@@ -15,6 +15,21 @@ public static class ReadModel
     public static async Task<long> CountAsync(string dataDir, string sql, string id) =>
         Convert.ToInt64(await ScalarAsync(dataDir, sql, id), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The rows of a query with one <c>$id</c> parameter, each column as text.</summary>
+    public static async Task<IReadOnlyList<string[]>> RowsAsync(string dataDir, string sql, string id)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", id);
+        var rows = new List<string[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : reader.GetValue(i).ToString()!).ToArray());
+        return rows;
+    }
+
     private static async Task<object?> ScalarAsync(string dataDir, string sql, string id)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "ipto.db")};Mode=ReadOnly;Pooling=False");

@@ -67,7 +67,7 @@ internal sealed class SearchStages(
                 var parsed = LexicalQuery.Parse(query, analyzer);
                 Time("  snippets: SnippetBuilder for the page's hits", () => stored.Select(h => SnippetBuilder.Build(parsed, h.Text, analyzer)).ToArray());
                 await TimeAsync("  spend counter: Reserve", () => grains.GetGrain<ISpendCounterGrain>(keyId)
-                    .Reserve(new Ipto.ApiKeys.SpendLimit(long.MaxValue / 2, "month"), top.Select(_ => 30_000L).ToArray()));
+                    .Reserve("tnt_bench", new Ipto.ApiKeys.SpendLimit(long.MaxValue / 2, "month"), top.Select(_ => 30_000L).ToArray()));
                 await TimeAsync("  session grain: Start (the hits past the page)", async () =>
                 {
                     var rest = found.Lexical.Skip(top.Length).Select(h => new RankedHit(h, h.Score)).ToArray();
