@@ -20,4 +20,6 @@ public static class IdPrefixes
     public const string PayoutStatement = "pay";
     public const string PayoutHold = "hold";
     public const string Event = "evt";
+    public const string Webhook = "whk";
+    public const string WebhookDelivery = "dlv";
 }

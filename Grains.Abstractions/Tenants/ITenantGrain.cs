@@ -62,6 +62,13 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("GetInternal")]
     Task<TenantSummary?> GetInternal();
 
+    /// <summary>
+    /// Fails unless the caller is an owner or admin of this tenant (403; another tenant's caller: not_found);
+    /// <paramref name="activity"/> completes "Only an owner or admin of the tenant can …".
+    /// </summary>
+    [Alias("RequireManager"), Orleans.Concurrency.ReadOnly]
+    Task RequireManager(Caller caller, string activity);
+
     [Alias("Rename")]
     Task<TenantSummary> Rename(Caller caller, string displayName);
 

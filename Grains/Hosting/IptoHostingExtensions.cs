@@ -150,6 +150,13 @@ public static class IptoHostingExtensions
 
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Identity.PlatformAdminBootstrap>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SweeperBootstrap>();
+
+        silo.Services.AddSingleton<Webhooks.WebhookStore>();
+        silo.Services.AddSingleton<Webhooks.WebhookUrlPolicy>();
+        silo.Services.AddSingleton<Webhooks.WebhookSender>();
+        silo.Services.AddHttpClient(Webhooks.WebhookSender.ClientName, client => client.Timeout = Webhooks.WebhookSender.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => Webhooks.WebhookSender.Handler(options.Webhooks.AllowInsecureTargets));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Webhooks.WebhookDispatcher>();
         return silo;
     }
 

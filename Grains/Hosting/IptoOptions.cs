@@ -28,6 +28,7 @@ public sealed class IptoOptions
     public UploadOptions Uploads { get; set; } = new();
     public TenantOptions Tenants { get; set; } = new();
     public PayoutOptions Payouts { get; set; } = new();
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -64,6 +65,7 @@ public sealed class IptoOptions
         if (Tenants.InvitationRetention < TimeSpan.Zero)
             throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
         Payouts.Validate();
+        Webhooks.Validate();
     }
 }
 

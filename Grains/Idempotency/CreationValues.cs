@@ -29,6 +29,15 @@ public sealed class CreationValues(CreationSeed? seed)
         ? SecretTokens.RandomString(alphabet, length)
         : SecretTokens.Derived(seed.SecretKey, $"{purpose}:{Next("secret:" + purpose)}", alphabet, length);
 
+    /// <summary><paramref name="length"/> bytes of key material (at most 32); <paramref name="purpose"/> tells one request's keys apart.</summary>
+    public byte[] NewKey(string purpose, int length = 32)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 32);
+        return seed is null
+            ? RandomNumberGenerator.GetBytes(length)
+            : HMACSHA256.HashData(seed.SecretKey, Encoding.UTF8.GetBytes($"{purpose}:{Next("key:" + purpose)}"))[..length];
+    }
+
     private int Next(string counter)
     {
         var position = _issued.GetValueOrDefault(counter);

@@ -16,4 +16,5 @@ namespace Ipto.Grains.Storage;
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Ipto.Search.CitationLocator))]
 [JsonSerializable(typeof(Ipto.Billing.Outcome))]
+[JsonSerializable(typeof(Ipto.Webhooks.WebhookEndpointView))]
 public sealed partial class ProjectionJson : JsonSerializerContext;

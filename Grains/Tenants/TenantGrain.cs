@@ -236,12 +236,18 @@ public sealed class TenantGrain(
     }
 
     /// <summary>The caller's roles when they are an owner or admin of this tenant.</summary>
-    private IReadOnlyList<string> EnsureManager(Caller caller)
+    public Task RequireManager(Caller caller, string activity)
+    {
+        EnsureManager(caller, activity);
+        return Task.CompletedTask;
+    }
+
+    private IReadOnlyList<string> EnsureManager(Caller caller, string activity = "manage its team")
     {
         if (!state.RecordExists || !caller.Owns(TenantId)) throw IptoException.NotFound("Tenant");
         var roles = state.State.Members.FirstOrDefault(m => m.UserId == caller.PrincipalId)?.Roles ?? [];
         if (!roles.Contains(Roles.Owner) && !roles.Contains(Roles.Admin))
-            throw new IptoException(ErrorCodes.Forbidden, "Only an owner or admin of the tenant can manage its team.");
+            throw new IptoException(ErrorCodes.Forbidden, $"Only an owner or admin of the tenant can {activity}.");
         return roles;
     }
 
