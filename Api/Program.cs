@@ -83,6 +83,7 @@ v1.MapSearchEndpoints();
 v1.MapBillingEndpoints();
 v1.MapAnalyticsEndpoints();
 v1.MapPayoutsEndpoints();
+v1.MapWebhooksEndpoints();
 v1.MapJobsEndpoints();
 foreach (var contributor in app.Services.GetServices<IEndpointContributor>()) contributor.Map(v1);
 

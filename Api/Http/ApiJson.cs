@@ -89,6 +89,16 @@ namespace Ipto.Api.Http;
 [JsonSerializable(typeof(BatchDeleteObjectsRequest))]
 [JsonSerializable(typeof(Envelope<BatchDeleteResponse>))]
 [JsonSerializable(typeof(Envelope<Page<PayoutStatementResponse>>))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(Envelope<CreatedWebhookResponse>))]
+[JsonSerializable(typeof(Envelope<WebhookResponse>))]
+[JsonSerializable(typeof(Envelope<Page<WebhookResponse>>))]
+[JsonSerializable(typeof(Envelope<DeletedWebhookResponse>))]
+[JsonSerializable(typeof(Envelope<WebhookSecretResponse>))]
+[JsonSerializable(typeof(Envelope<WebhookTestResponse>))]
+[JsonSerializable(typeof(Envelope<RedeliveryResponse>))]
+[JsonSerializable(typeof(Envelope<Page<WebhookAttemptResponse>>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 public static class ApiJson
