@@ -63,6 +63,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _scripts = new();
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly ConcurrentDictionary<string, bool> _held = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -81,7 +82,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            var status = receiver._scripts.TryGetValue(path, out var script) && script.TryDequeue(out var next) ? next : 200;
+            var status = receiver._held.ContainsKey(path) ? 503
+                : receiver._scripts.TryGetValue(path, out var script) && script.TryDequeue(out var next) ? next : 200;
             receiver._received.Enqueue(new ReceivedWebhook(path, http.Request.Headers["webhook-id"].ToString(),
                 http.Request.Headers["webhook-timestamp"].ToString(), http.Request.Headers["webhook-signature"].ToString(), body, status));
             if (status is >= 300 and < 400) http.Response.Headers.Location = $"/{path}-target";
@@ -97,6 +99,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The next requests to <paramref name="path"/> get these statuses, in order; after them, 200.</summary>
     public void Script(string path, params int[] statuses) => _scripts[path] = new ConcurrentQueue<int>(statuses);
+
+    /// <summary>Requests to <paramref name="path"/> get 503 until <see cref="Release"/>.</summary>
+    public void Hold(string path) => _held[path] = true;
+
+    public void Release(string path) => _held.TryRemove(path, out _);
 
     public IReadOnlyList<ReceivedWebhook> At(string path) => _received.Where(r => r.Path == path).ToArray();
 
