@@ -164,5 +164,5 @@ public static class WebhooksEndpoints
         return ApiResults.Accepted(new RedeliveryResponse(webhookId, deliveryId, WebhookDeliveryStatuses.Pending));
     }
 
-    private static IWebhookEndpointGrain Endpoint(IGrainFactory grains, string webhookId) => grains.GetGrain<IWebhookEndpointGrain>(webhookId);
+    private static IWebhookEndpointGrain Endpoint(IGrainFactory grains, string webhookId) => WebhookEndpointGrains.Of(grains, webhookId);
 }

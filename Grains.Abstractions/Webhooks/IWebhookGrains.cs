@@ -63,3 +63,11 @@ public interface IWebhookEndpointGrain : IGrainWithStringKey
     [Alias("Poke"), Orleans.Concurrency.OneWay]
     Task Poke();
 }
+
+public static class WebhookEndpointGrains
+{
+    /// <summary>The grain of endpoint <paramref name="webhookId"/>; a string that is not a webhook id is not_found (no grain is activated for it).</summary>
+    public static IWebhookEndpointGrain Of(IGrainFactory grains, string webhookId) => Ids.IsValid(webhookId, IdPrefixes.Webhook)
+        ? grains.GetGrain<IWebhookEndpointGrain>(webhookId)
+        : throw IptoException.NotFound("Webhook endpoint");
+}

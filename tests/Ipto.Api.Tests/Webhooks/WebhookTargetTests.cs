@@ -66,7 +66,8 @@ public sealed class WebhookTargetTests(IdentityFixture api) : IClassFixture<Iden
         var secrets = new[] { "whsec_" + Convert.ToBase64String(new byte[32]) };
         foreach (var url in new[] { _receiver.Url("refused"), $"http://localhost:{new Uri(_receiver.BaseUrl).Port}/refused" })
         {
-            var refused = await new WebhookSender(new OneClientFactory(false), TimeProvider.System).SendAsync(url, delivery, secrets);
+            // The silo's own webhook client, as the default settings configure it.
+            var refused = await new WebhookSender(api.Factory.Services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System).SendAsync(url, delivery, secrets);
             Assert.Null(refused.StatusCode);
             Assert.Contains("webhooks are not delivered there", refused.Error);
         }
@@ -76,6 +77,19 @@ public sealed class WebhookTargetTests(IdentityFixture api) : IClassFixture<Iden
         var allowed = await new WebhookSender(new OneClientFactory(true), TimeProvider.System).SendAsync(_receiver.Url("allowed"), delivery, secrets);
         Assert.Equal(200, allowed.StatusCode);
         Assert.Single(_receiver.At("allowed"));
+    }
+
+    [Fact]
+    public async Task AReceiverThatDoesNotAnswerWithinTenSecondsIsAFailedAttempt()
+    {
+        await using var silent = await WebhookReceiver.StartAsync();
+        silent.Stall("slow");
+        var delivery = new DueDelivery("dlv_x", "evt_x", "webhook.test", DateTimeOffset.UtcNow, "{}", 0, 0);
+        var result = await new WebhookSender(new OneClientFactory(true), TimeProvider.System)
+            .SendAsync(silent.Url("slow"), delivery, ["whsec_" + Convert.ToBase64String(new byte[32])]);
+        Assert.Null(result.StatusCode);
+        Assert.Equal("No answer within 10 s.", result.Error);
+        Assert.Single(silent.At("slow"));
     }
 
     [Fact]

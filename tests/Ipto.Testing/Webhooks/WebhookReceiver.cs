@@ -64,6 +64,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _scripts = new();
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly ConcurrentDictionary<string, bool> _held = new();
+    private readonly ConcurrentDictionary<string, bool> _stalled = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -80,6 +81,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var receiver = new WebhookReceiver(app);
         app.MapPost("/{**path}", async (HttpContext http, string path) =>
         {
+            if (receiver._stalled.ContainsKey(path))
+            {
+                receiver._received.Enqueue(new ReceivedWebhook(path, http.Request.Headers["webhook-id"].ToString(), "", "", "", 0));
+                await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return Results.Empty;
+            }
+
             using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var status = receiver._held.ContainsKey(path) ? 503
@@ -102,6 +110,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Requests to <paramref name="path"/> get 503 until <see cref="Release"/>.</summary>
     public void Hold(string path) => _held[path] = true;
+
+    /// <summary>Requests to <paramref name="path"/> are never answered (recorded with status 0) until the caller gives up.</summary>
+    public void Stall(string path) => _stalled[path] = true;
 
     public void Release(string path) => _held.TryRemove(path, out _);
 
