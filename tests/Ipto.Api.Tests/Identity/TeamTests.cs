@@ -9,20 +9,6 @@ public sealed class TeamTests(IdentityFixture api) : IClassFixture<IdentityFixtu
 {
     private IptoApiFactory Api => api.Factory;
 
-    /// <summary>Invites <paramref name="roles"/> into the owner's tenant and signs the invitee up; returns the new member.</summary>
-    private async Task<Account> InviteAndJoinAsync(HttpClient manager, params string[] roles)
-    {
-        var email = Accounts.NewEmail("member");
-        var invitation = await (await manager.PostAsync("/v1/tenant/invitations", Body(new { email, roles }))).DataAsync(HttpStatusCode.Created);
-        using var anonymous = Api.ClientFor(null);
-        var joined = await (await anonymous.PostAsync("/v1/auth/signup", Body(new
-        {
-            email, password = Accounts.Password, display_name = "Member", invitation_token = invitation.GetProperty("token").GetString(),
-        }))).DataAsync(HttpStatusCode.Created);
-        return new Account(email, Accounts.Password, joined.GetProperty("user_id").GetString()!, joined.GetProperty("tenant_id").GetString()!,
-            joined.GetProperty("session_token").GetString()!);
-    }
-
     [Fact]
     public async Task OwnerSeesAndRenamesTheTenant()
     {
@@ -45,7 +31,7 @@ public sealed class TeamTests(IdentityFixture api) : IClassFixture<IdentityFixtu
         var owner = await Api.SignupAsync();
         using var manager = Api.WithBearer(owner.SessionToken);
 
-        var member = await InviteAndJoinAsync(manager, "buyer_manager");
+        var member = await Api.InviteAndJoinAsync(manager, "buyer_manager");
 
         Assert.Equal(owner.TenantId, member.TenantId);
         using var memberSession = Api.WithBearer(member.SessionToken);
@@ -103,11 +89,11 @@ public sealed class TeamTests(IdentityFixture api) : IClassFixture<IdentityFixtu
     {
         var owner = await Api.SignupAsync();
         using var ownerSession = Api.WithBearer(owner.SessionToken);
-        var admin = await InviteAndJoinAsync(ownerSession, "admin");
+        var admin = await Api.InviteAndJoinAsync(ownerSession, "admin");
         using var adminSession = Api.WithBearer(admin.SessionToken);
 
         await (await adminSession.PostAsync("/v1/tenant/invitations", Body(new { email = Accounts.NewEmail(), roles = new[] { "owner" } }))).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
-        var viewer = await InviteAndJoinAsync(adminSession, "viewer");
+        var viewer = await Api.InviteAndJoinAsync(adminSession, "viewer");
         await (await adminSession.PatchAsync($"/v1/tenant/members/{viewer.UserId}", Body(new { roles = new[] { "owner" } }))).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await adminSession.PatchAsync($"/v1/tenant/members/{owner.UserId}", Body(new { roles = new[] { "viewer" } }))).ErrorAsync(HttpStatusCode.Forbidden, "forbidden");
 
@@ -120,7 +106,7 @@ public sealed class TeamTests(IdentityFixture api) : IClassFixture<IdentityFixtu
     {
         var owner = await Api.SignupAsync();
         using var ownerSession = Api.WithBearer(owner.SessionToken);
-        var member = await InviteAndJoinAsync(ownerSession, "viewer");
+        var member = await Api.InviteAndJoinAsync(ownerSession, "viewer");
         using var memberSession = Api.WithBearer(member.SessionToken);
         Assert.DoesNotContain("keys:write", (await (await memberSession.GetAsync("/v1/me")).DataAsync()).GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
 
@@ -144,7 +130,7 @@ public sealed class TeamTests(IdentityFixture api) : IClassFixture<IdentityFixtu
     {
         var owner = await Api.SignupAsync();
         using var ownerSession = Api.WithBearer(owner.SessionToken);
-        var member = await InviteAndJoinAsync(ownerSession, "operator");
+        var member = await Api.InviteAndJoinAsync(ownerSession, "operator");
         using var memberSession = Api.WithBearer(member.SessionToken);
         await (await memberSession.GetAsync("/v1/me")).DataAsync();
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using Ipto.Testing;
 
@@ -16,6 +17,20 @@ public static class ApiAccounts
     {
         using var client = api.ClientFor(null);
         return await client.LoginAsync(email, password);
+    }
+
+    /// <summary>Invites <paramref name="roles"/> into the manager's tenant and signs the invitee up; returns the new member.</summary>
+    public static async Task<Account> InviteAndJoinAsync(this IptoApiFactory api, HttpClient manager, params string[] roles)
+    {
+        var email = Accounts.NewEmail("member");
+        var invitation = await (await manager.PostAsync("/v1/tenant/invitations", ApiHttp.Body(new { email, roles }))).DataAsync(HttpStatusCode.Created);
+        using var anonymous = api.ClientFor(null);
+        var joined = await (await anonymous.PostAsync("/v1/auth/signup", ApiHttp.Body(new
+        {
+            email, password = Accounts.Password, display_name = "Member", invitation_token = invitation.GetProperty("token").GetString(),
+        }))).DataAsync(HttpStatusCode.Created);
+        return new Account(email, Accounts.Password, joined.GetProperty("user_id").GetString()!, joined.GetProperty("tenant_id").GetString()!,
+            joined.GetProperty("session_token").GetString()!);
     }
 
     public static HttpClient WithBearer(this IptoApiFactory api, string token)

@@ -144,7 +144,7 @@ public sealed class WebhooksEndpointsTests(WebhookFixture fixture) : IClassFixtu
         using var stranger = await OwnerAsync();
         using var anonymous = Api.ClientFor(null);
         using var badToken = Api.WithBearer("sess_" + new string('x', 43));
-        var viewer = await InviteAndJoinAsync(owner, "viewer");
+        var viewer = await Api.InviteAndJoinAsync(owner, "viewer");
         using var viewerSession = Api.WithBearer(viewer.SessionToken);
 
         var calls = new (HttpMethod Method, string Path, string? Body)[]
@@ -174,19 +174,6 @@ public sealed class WebhooksEndpointsTests(WebhookFixture fixture) : IClassFixtu
         Assert.Equal("enabled", (await (await owner.GetAsync($"/v1/webhooks/{webhookId}")).DataAsync()).GetProperty("status").GetString());
         await (await owner.PostAsync($"/v1/webhooks/{webhookId}/deliveries/dlv_01aaaaaaaaaaaaaaaaaaaaaaaa/redeliver", null))
             .ErrorAsync(HttpStatusCode.NotFound, "not_found");
-    }
-
-    private async Task<Account> InviteAndJoinAsync(HttpClient manager, params string[] roles)
-    {
-        var email = Accounts.NewEmail("member");
-        var invitation = await (await manager.PostAsync("/v1/tenant/invitations", Body(new { email, roles }))).DataAsync(HttpStatusCode.Created);
-        using var anonymous = Api.ClientFor(null);
-        var joined = await (await anonymous.PostAsync("/v1/auth/signup", Body(new
-        {
-            email, password = Accounts.Password, display_name = "Member", invitation_token = invitation.GetProperty("token").GetString(),
-        }))).DataAsync(HttpStatusCode.Created);
-        return new Account(email, Accounts.Password, joined.GetProperty("user_id").GetString()!, joined.GetProperty("tenant_id").GetString()!,
-            joined.GetProperty("session_token").GetString()!);
     }
 
     [Fact]
