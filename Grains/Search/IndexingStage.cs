@@ -12,7 +12,7 @@ namespace Ipto.Grains.Search;
 /// </summary>
 public sealed class IndexingStage(IGrainFactory grains, IObjectStore store, ITextEmbedder embedder) : IIngestionStage
 {
-    private const int Batch = 32;
+    private const int Batch = 64;
 
     public async Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken)
     {
