@@ -88,6 +88,7 @@ public sealed class DatasetIndexGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _searchers?.Dispose();
+        _vectors?.Dispose();
         _writer?.Dispose();
         _analyzer?.Dispose();
         _directory?.Dispose();

@@ -28,6 +28,12 @@ internal static class LoginTimingBench
             return;
         }
 
+        if (args.Length > 0 && args[0] == "ann")
+        {
+            AnnBench.Run(args[1..]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "embedding")
         {
             EmbeddingBench.Run(args[1..]);
