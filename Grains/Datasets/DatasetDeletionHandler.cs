@@ -43,14 +43,14 @@ public sealed class DatasetObjectPurgeStep(Objects.ObjectProjection objects, IGr
     }
 }
 
-/// <summary>Empties the dataset's search index.</summary>
-public sealed class DatasetIndexPurgeStep(IGrainFactory grains) : IDatasetPurgeStep
+/// <summary>Removes the dataset's documents from every search shard.</summary>
+public sealed class DatasetIndexPurgeStep(Search.IndexShardMap shards) : IDatasetPurgeStep
 {
     public string Name => "index";
 
     public async Task<long> PurgeAsync(string datasetId, CancellationToken cancellationToken)
     {
-        await grains.GetGrain<Ipto.Search.IDatasetIndexGrain>(datasetId).Drop();
+        await Task.WhenAll(shards.All().Select(shard => shard.DropDataset(datasetId)));
         return 0;
     }
 }

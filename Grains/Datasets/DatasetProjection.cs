@@ -6,7 +6,7 @@ using Ipto.Grains.Storage;
 namespace Ipto.Grains.Datasets;
 
 /// <summary>The <c>datasets</c> read model: the owner's lists, filters and keyset pages. Older versions never win.</summary>
-public sealed class DatasetProjection(AppDatabase database)
+public sealed class DatasetProjection(AppDatabase database, Search.SearchableDatasets searchable)
 {
 
     /// <summary>
@@ -18,6 +18,7 @@ public sealed class DatasetProjection(AppDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        var before = await SearchColumnsAsync(connection, transaction, dataset.DatasetId);
         var written = await new VersionedRow("datasets", "dataset_id", dataset.DatasetId, version)
             .Set("tenant_id", dataset.TenantId).Set("status", dataset.Status).Set("visibility", dataset.Visibility)
             .Set("document", JsonSerializer.Serialize(dataset, ProjectionJson.Default.DatasetSnapshot)).Set("updated_at", dataset.UpdatedAt)
@@ -55,7 +56,39 @@ public sealed class DatasetProjection(AppDatabase database)
             await grant.ExecuteNonQueryAsync();
         }
 
+        var after = new SearchColumns(dataset.Status, dataset.Visibility, dataset.SourceModality, string.Join(',', grants.Keys.Order(StringComparer.Ordinal)));
+        var searchChanged = after != before;
+        if (searchChanged) await WriteSearchColumnsAsync(connection, transaction, dataset.DatasetId, after);
         await transaction.CommitAsync();
+        if (searchChanged) searchable.MarkStale();
+    }
+
+    /// <summary>The columns the searchable-dataset view reads (grantees sorted, comma-separated).</summary>
+    private sealed record SearchColumns(string Status, string Visibility, string SourceModality, string Grantees);
+
+    private static async Task<SearchColumns?> SearchColumnsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string datasetId)
+    {
+        await using var command = connection.Command("SELECT status, visibility, source_modality, grantees FROM datasets WHERE dataset_id = @id", transaction)
+            .With("@id", datasetId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? new SearchColumns(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)) : null;
+    }
+
+    /// <summary>
+    /// Stamps the row with the next view version. The counter row stays locked until this transaction commits, so
+    /// versions are committed in order and a silo that has applied every row up to N has missed none below it.
+    /// </summary>
+    private static async Task WriteSearchColumnsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        string datasetId, SearchColumns columns)
+    {
+        long version;
+        await using (var next = connection.Command("UPDATE search_view_version SET version = version + 1 WHERE id = 1 RETURNING version", transaction))
+            version = Convert.ToInt64(await next.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        await using var update = connection.Command("""
+            UPDATE datasets SET source_modality = @modality, grantees = @grantees, search_seq = @seq WHERE dataset_id = @id
+            """, transaction)
+            .With("@modality", columns.SourceModality).With("@grantees", columns.Grantees).With("@seq", version).With("@id", datasetId);
+        await update.ExecuteNonQueryAsync();
     }
 
     public static bool IsInCatalog(DatasetSnapshot dataset) =>

@@ -43,6 +43,9 @@ public static class IptoHostingExtensions
         services.AddSingleton<Idempotency.IdempotencyStore>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
         services.AddSingleton<Datasets.DatasetProjection>();
+        services.AddSingleton<Search.SearchableDatasets>();
+        services.AddSingleton<Search.IndexShardStore>();
+        services.AddSingleton<Search.IndexShardMap>();
         services.AddSingleton<Datasets.CatalogReader>();
         services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetObjectPurgeStep>();
         services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetIndexPurgeStep>();

@@ -29,6 +29,7 @@ public sealed class IptoOptions
     public TenantOptions Tenants { get; set; } = new();
     public PayoutOptions Payouts { get; set; } = new();
     public Webhooks.WebhookOptions Webhooks { get; set; } = new();
+    public Search.SearchOptions Search { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -66,6 +67,7 @@ public sealed class IptoOptions
             throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
         Payouts.Validate();
         Webhooks.Validate();
+        Search.Validate();
     }
 }
 

@@ -22,6 +22,7 @@ public sealed class ObjectGrain(
     [PersistentState("object", StorageNames.Default)] IPersistentState<ObjectState> state,
     ObjectProjection projection,
     ObjectBlobPurger purger,
+    Search.IndexShardMap shards,
     IObjectStore store,
     IOptions<IptoOptions> options,
     TimeProvider time,
@@ -243,7 +244,7 @@ public sealed class ObjectGrain(
         }
 
         // Out of search before the answer (the purge job removes it again, harmlessly, with the files).
-        await GrainFactory.GetGrain<Ipto.Search.IDatasetIndexGrain>(s.DatasetId).RemoveObject(ObjectId);
+        await shards.For(s.DatasetId, ObjectId).RemoveObject(ObjectId);
         await GrainFactory.GetGrain<IJobGrain>(s.PurgeJobId!).Start(new JobRequest(s.TenantId, ObjectPurgeHandler.JobType, ObjectId));
         return Snapshot();
     }

@@ -7,21 +7,21 @@ namespace Ipto.Grains.Search;
 
 /// <summary>
 /// The indexing step of ingestion: embeds an approved object's chunks (in batches, off the request path) into a vector
-/// file beside the chunk file, then hands the object to its dataset's index; on deletion it leaves the index.
+/// file beside the chunk file, then hands the object to the search shard that holds it; on deletion it leaves that shard.
 /// A vector file that is already complete is reused, so a resumed job does not embed twice.
 /// </summary>
-public sealed class IndexingStage(IGrainFactory grains, IObjectStore store, ITextEmbedder embedder) : IIngestionStage
+public sealed class IndexingStage(IndexShardMap shards, IObjectStore store, ITextEmbedder embedder) : IIngestionStage
 {
     private const int Batch = 64;
 
     public async Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken)
     {
         await EnsureVectorsAsync(store, embedder, obj.DatasetId, obj.ObjectId, cancellationToken);
-        await grains.GetGrain<IDatasetIndexGrain>(obj.DatasetId).IndexObject(obj);
+        await shards.For(obj.DatasetId, obj.ObjectId).IndexObject(obj);
     }
 
     public Task RemoveAsync(ObjectSnapshot obj, CancellationToken cancellationToken) =>
-        grains.GetGrain<IDatasetIndexGrain>(obj.DatasetId).RemoveObject(obj.ObjectId);
+        shards.For(obj.DatasetId, obj.ObjectId).RemoveObject(obj.ObjectId);
 
     /// <summary>Streams the chunks in batches through the embedder into a temporary file, so memory stays bounded.</summary>
     public static async Task EnsureVectorsAsync(IObjectStore store, ITextEmbedder embedder, string datasetId, string objectId, CancellationToken cancellationToken)

@@ -17,12 +17,15 @@ using Orleans.Concurrency;
 namespace Ipto.Grains.Search;
 
 /// <summary>
-/// The search path of SPEC §7, run on the silo that receives the call: dataset set (read model for candidates, each
-/// dataset grain for the final say), fan-out to index grains, fusion and dedup, pricing, spend limit, ledger, snippets.
+/// The search path of SPEC §7, run on the silo that receives the call: the caller's dataset scope (checked by each shard
+/// against its silo's searchable-dataset view), fan-out to every shard (BM25 statistics first, so scores compare across
+/// shards), fusion and dedup, then — for the datasets that have hits only — each dataset grain's final say and pricing
+/// profile, spend limit, ledger, snippets.
 /// </summary>
 [StatelessWorker, Reentrant] // no state: searches in flight interleave while they await indexes and the ledger
 public sealed class SearchCoordinatorGrain(
-    CatalogReader catalog,
+    SearchableDatasets searchable,
+    IndexShardMap shards,
     LedgerWriter ledger,
     SearchReplays replays,
     Cursors cursors,
@@ -45,13 +48,17 @@ public sealed class SearchCoordinatorGrain(
 
         // Parse first: a syntax error is the caller's answer even when no dataset is searchable.
         var lexical = mode is SearchModes.Lexical or SearchModes.Hybrid ? LexicalQuery.Parse(lexicalText, Analyzer) : TryParse(lexicalText);
-        var datasets = await ResolveDatasetsAsync(caller, request);
+        var (scope, profiles) = await ScopeAsync(caller, request);
         // The model runs off the grain's scheduler: a few milliseconds of CPU that other searches need not wait behind.
         var vector = mode is SearchModes.Dense or SearchModes.Hybrid ? await Task.Run(() => embedder.Embed([request.Query])[0]) : null;
 
         var filter = request.Filters is { } f ? new IndexFilter(f.ContentTypes, f.ObjectIds, f.UploadedAfter, f.UploadedBefore) : null;
         var query = new IndexQuery(mode is SearchModes.Lexical or SearchModes.Hybrid ? lexicalText : null, vector, filter, Depth(request.Limit));
-        var results = await Task.WhenAll(datasets.Keys.Select(id => GrainFactory.GetGrain<IDatasetIndexGrain>(id).Search(query)));
+        var all = shards.All();
+        var statistics = query.Lexical is not null && all.Length > 1
+            ? CorpusStatistics.Sum(await Task.WhenAll(all.Select(shard => shard.Statistics(query.Lexical))))
+            : null;
+        var results = await Task.WhenAll(all.Select(shard => shard.Search(new ShardQuery(query, scope, statistics))));
 
         var lexicalHits = ResultFusion.MergeByScore(results.SelectMany(r => r.Lexical));
         var denseHits = ResultFusion.MergeByScore(results.SelectMany(r => r.Dense));
@@ -62,7 +69,7 @@ public sealed class SearchCoordinatorGrain(
             _ => ResultFusion.Fuse(lexicalHits, denseHits),
         });
 
-        return await ServeAsync(caller, request, mode, lexical, datasets, ranked, request.Limit, 0, attempt);
+        return await ServeAsync(caller, request, mode, lexical, profiles, ranked, request.Limit, 0, attempt);
     }
 
     public async Task<SearchPage> Continue(Caller caller, string cursor, int limit, SearchAttempt? attempt = null)
@@ -77,12 +84,11 @@ public sealed class SearchCoordinatorGrain(
         var request = slice.Request;
         // Highlight with the lexical text the first page used (auto mode may have escaped the query).
         var lexical = TryParse(QueryClassifier.Resolve(request.Mode, request.Query, Analyzer).LexicalText);
-        // Between pages a dataset may have closed or the key's allow-list changed (deleted objects drop out at fetch).
-        var datasetIds = slice.Hits.Select(h => h.Match.DatasetId).Distinct(StringComparer.Ordinal)
-            .Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id)).ToArray();
-        var (datasets, _) = await OpenAsync(caller, datasetIds, request);
-        var hits = slice.Hits.Where(h => datasets.ContainsKey(h.Match.DatasetId)).ToList();
-        return await ServeAsync(caller, request, slice.ModeUsed, lexical, datasets, hits, limit, slice.RanksServed, attempt);
+        // Between pages a dataset may have closed (its grain says so when the page reaches it) or the key's allow-list
+        // changed; deleted objects drop out at fetch.
+        var hits = slice.Hits.Where(h => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(h.Match.DatasetId)).ToList();
+        var profiles = new HitDatasetProfiles(GrainFactory, caller, request.Filters?.SourceModalities);
+        return await ServeAsync(caller, request, slice.ModeUsed, lexical, profiles, hits, limit, slice.RanksServed, attempt);
     }
 
     /// <summary>The page an earlier attempt of this idempotent search served, when one may have run and did.</summary>
@@ -108,7 +114,7 @@ public sealed class SearchCoordinatorGrain(
     /// drops out), applies the spend limit, writes the ledger, builds snippets.
     /// </summary>
     private async Task<SearchPage> ServeAsync(Caller caller, SearchRequest request, string mode, Query? lexical,
-        IReadOnlyDictionary<string, DatasetSearchProfile> datasets, IReadOnlyList<RankedHit> ranked, int limit, int ranksServed, SearchAttempt? attempt)
+        HitDatasetProfiles profiles, IReadOnlyList<RankedHit> ranked, int limit, int ranksServed, SearchAttempt? attempt)
     {
         var now = time.GetUtcNow();
         var priced = new List<(RankedHit Hit, DatasetSearchProfile Dataset, long Price)>();
@@ -116,8 +122,11 @@ public sealed class SearchCoordinatorGrain(
         foreach (var hit in ranked)
         {
             if (priced.Count == limit) break;
+            // Profiles are opened a window of upcoming hits at a time: only datasets with hits on this page are asked.
+            if (!profiles.Knows(hit.Match.DatasetId))
+                await profiles.OpenAsync(ranked.Skip(consumed).Take(Math.Max(2 * limit, 20)).Select(h => h.Match.DatasetId));
             consumed++;
-            var dataset = datasets[hit.Match.DatasetId];
+            if (profiles.Find(hit.Match.DatasetId) is not { } dataset) continue; // closed since the view was read
             var price = caller.Owns(dataset.TenantId) ? 0 : PriceOf(dataset, hit.Match, now);
             if (request.MaxPricePerResultMicros is { } max && price > max) continue;
             priced.Add((hit, dataset, price));
@@ -177,7 +186,7 @@ public sealed class SearchCoordinatorGrain(
         LedgerRow[] unit =
         [
             new SearchActivityRow(searchId, caller.TenantId, caller.ApiKeyId, caller.PrincipalId, request.Query,
-                datasets.Keys.Order(StringComparer.Ordinal).ToArray(), results.Count, charged, now),
+                SearchedDatasets(caller, request, profiles, results), results.Count, charged, now),
             .. retrievals,
             .. attempt is null ? [] : new LedgerRow[] { new SearchReplayRow(searchId, pages.SerializeToArray(page), now + options.Value.Idempotency.Retention) },
         ];
@@ -217,11 +226,11 @@ public sealed class SearchCoordinatorGrain(
         return count;
     }
 
-    /// <summary>The stored chunks of <paramref name="matches"/>, by chunk key, fetched from each index in parallel.</summary>
+    /// <summary>The stored chunks of <paramref name="matches"/>, by chunk key, fetched from their shards in parallel.</summary>
     private async Task<Dictionary<string, IndexHit>> FetchAsync(IEnumerable<IndexMatch> matches)
     {
-        var byDataset = matches.GroupBy(m => m.DatasetId, StringComparer.Ordinal).ToArray();
-        var fetched = await Task.WhenAll(byDataset.Select(group => GrainFactory.GetGrain<IDatasetIndexGrain>(group.Key)
+        var byShard = matches.GroupBy(m => IndexShards.Of(m.DatasetId, m.ObjectId, shards.Count)).ToArray();
+        var fetched = await Task.WhenAll(byShard.Select(group => GrainFactory.GetGrain<IIndexShardGrain>(group.Key)
             .Fetch(group.Select(m => new ChunkRef(m.ObjectId, m.ChunkIndex)).ToArray())));
         var stored = new Dictionary<string, IndexHit>(StringComparer.Ordinal);
         foreach (var hit in fetched.SelectMany(hits => hits)) stored[ResultFusion.ChunkKey(hit)] = hit;
@@ -234,54 +243,45 @@ public sealed class SearchCoordinatorGrain(
         return EffectivePrice.RetrievalMicros(dataset.PricingModel, dataset.Pricing, ageDays, dataset.QueriesLast24h);
     }
 
-    private async Task<IReadOnlyDictionary<string, DatasetSearchProfile>> ResolveDatasetsAsync(Caller caller, SearchRequest request)
+    /// <summary>
+    /// The caller's dataset scope for the shards, at this silo's view version. Datasets named in the request are checked
+    /// here, each by its grain as well (404 naming it); without names the shards apply the view and the dataset grains
+    /// of the hits have the final say when the page is served.
+    /// </summary>
+    private async Task<(DatasetScope Scope, HitDatasetProfiles Profiles)> ScopeAsync(Caller caller, SearchRequest request)
     {
-        var searchable = await catalog.SearchableAsync(caller.TenantId);
-        var named = request.DatasetIds is { Count: > 0 } ids ? ids : null;
-        IEnumerable<string> chosen;
-        if (named is not null)
+        var view = await searchable.CurrentAsync();
+        var profiles = new HitDatasetProfiles(GrainFactory, caller, request.Filters?.SourceModalities);
+        IReadOnlyList<string>? datasetIds = caller.AllowedDatasetIds?.ToArray();
+        if (request.DatasetIds is { Count: > 0 } named)
         {
             for (var i = 0; i < named.Count; i++)
             {
-                if (!searchable.ContainsKey(named[i]) || (caller.AllowedDatasetIds is { } allow && !allow.Contains(named[i])))
+                if (!view.MayUse(caller.TenantId, named[i]) || (caller.AllowedDatasetIds is { } allow && !allow.Contains(named[i])))
                     throw NotSearchable(named, i);
             }
 
-            chosen = named.Distinct(StringComparer.Ordinal);
-        }
-        else
-        {
-            chosen = searchable.Keys.Where(id => caller.AllowedDatasetIds is null || caller.AllowedDatasetIds.Contains(id));
-        }
-
-        if (!request.IncludeOwn) chosen = chosen.Where(id => !caller.Owns(searchable[id]));
-        var (open, closed) = await OpenAsync(caller, chosen, request);
-        // The read model said yes, the dataset grain said no (paused or suspended since): the same 404.
-        for (var i = 0; named is not null && i < named.Count; i++)
-        {
-            if (closed.Contains(named[i])) throw NotSearchable(named, i);
+            datasetIds = named.Distinct(StringComparer.Ordinal).ToArray();
+            await profiles.OpenAsync(datasetIds);
+            // The view said yes, the dataset grain said no (paused or suspended since): the same 404.
+            for (var i = 0; i < named.Count; i++)
+            {
+                if (!profiles.WasOpened(named[i])) throw NotSearchable(named, i);
+            }
         }
 
-        return open;
+        return (new DatasetScope(caller.TenantId, datasetIds, request.IncludeOwn, request.Filters?.SourceModalities, view.Version), profiles);
     }
 
-    /// <summary>Asks each dataset grain; returns the open ones (after the modality filter) and those that refused.</summary>
-    private async Task<(Dictionary<string, DatasetSearchProfile> Open, HashSet<string> Closed)> OpenAsync(
-        Caller caller, IEnumerable<string> datasetIds, SearchRequest request)
-    {
-        var ids = datasetIds.ToArray();
-        var profiles = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IDatasetGrain>(id).OpenForSearch(caller)));
-        var open = new Dictionary<string, DatasetSearchProfile>(StringComparer.Ordinal);
-        var closed = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < ids.Length; i++)
-        {
-            if (profiles[i] is not { } profile) closed.Add(ids[i]);
-            else if (request.Filters?.SourceModalities is not { Count: > 0 } modalities || modalities.Contains(profile.SourceModality))
-                open[profile.DatasetId] = profile;
-        }
-
-        return (open, closed);
-    }
+    /// <summary>
+    /// What the activity record lists: the named datasets that were searched, else those the results came from (the
+    /// scope of an unnamed search is every dataset the caller may use, which is no record to keep per search).
+    /// </summary>
+    private static string[] SearchedDatasets(Caller caller, SearchRequest request, HitDatasetProfiles profiles, IReadOnlyList<SearchResult> results) =>
+        (request.DatasetIds is { Count: > 0 } named
+            ? named.Where(id => profiles.Find(id) is { } p && (request.IncludeOwn || !caller.Owns(p.TenantId)))
+            : results.Select(r => r.DatasetId))
+        .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
     private static IptoException NotSearchable(IReadOnlyList<string> ids, int index) =>
         new(ErrorCodes.NotFound, $"Dataset {ids[index]} was not found or cannot be searched with this credential.",

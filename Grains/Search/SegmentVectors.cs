@@ -161,10 +161,13 @@ public sealed class SegmentVectors(int dimensions, int graphThreshold = SegmentV
         }
     }
 
-    private static FixedBitSet Allowed(Filter filter, AtomicReaderContext leaf, IBits? live)
+    /// <summary>The filter's documents of a segment: its own random-access bits when it has them, else a bit set built from its iterator.</summary>
+    private static IBits Allowed(Filter filter, AtomicReaderContext leaf, IBits? live)
     {
+        var set = filter.GetDocIdSet(leaf, live);
+        if (set?.Bits is { } random) return random;
         var bits = new FixedBitSet(leaf.AtomicReader.MaxDoc);
-        var iterator = filter.GetDocIdSet(leaf, live)?.GetIterator();
+        var iterator = set?.GetIterator();
         if (iterator is null) return bits;
         for (var doc = iterator.NextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = iterator.NextDoc()) bits.Set(doc);
         return bits;

@@ -28,7 +28,7 @@ public static class BuyerReadChecks
         var keys = new ApiKeyProjection(database, TimeProvider.System);
         await keys.UpsertAsync("ipto_a_" + keyA, Key(keyA, tenant, "Agent A", Day1));
         await keys.UpsertAsync("ipto_b_" + keyB, Key(keyB, tenant, "Agent B", Day1));
-        var datasets = new DatasetProjection(database);
+        var datasets = new DatasetProjection(database, new Ipto.Grains.Search.SearchableDatasets(database, TimeProvider.System));
         await datasets.UpsertAsync(Dataset(alpha, "Alpha"), 1, "Provider", new Dictionary<string, DateTimeOffset>(), []);
         await datasets.UpsertAsync(Dataset(beta, "Beta"), 1, "Provider", new Dictionary<string, DateTimeOffset>(), []);
 

@@ -50,7 +50,7 @@ public sealed class ClusterSearchTests
         Assert.Equal([objects[1]], ObjectIds(await SearchOkAsync(agentB, new { query = "cargo", mode = "lexical" })));
         var hybrid = await SearchOkAsync(agentB, new { query = paraphrase, mode = "hybrid", dataset_ids = new[] { datasetId } });
         Assert.Equal(objects[1], hybrid.GetProperty("results")[0].GetProperty("object_id").GetString());
-        Assert.True(Directory.Exists(Path.Combine(cluster.DataDir, "node-b", "index", datasetId)));
+        Assert.NotEmpty(Directory.EnumerateDirectories(Path.Combine(cluster.DataDir, "node-b", "index", "shards")));
         var activityB = await (await agentB.GetAsync($"/v1/agent/activity/searches?api_key_id={keyId}")).DataAsync();
         Assert.Equal(3, activityB.GetProperty("total").GetInt64());
         Assert.Equal(HttpStatusCode.OK, (await agentB.GetAsync("/v1/me")).StatusCode);

@@ -8,7 +8,7 @@ using Lucene.Net.Store;
 using Lucene.Net.Util;
 
 /// <summary>
-/// The baseline of the search bench: the dataset's Lucene index opened read-only from disk and queried in-process with
+/// The baseline of the search bench: the search shard's Lucene index opened read-only from disk and queried in-process with
 /// the product's own parser, analyzer, BM25, vector scan and fusion, without HTTP, auth, grains, pricing or ledger.
 /// </summary>
 internal sealed class RawSearch : IDisposable
@@ -19,9 +19,8 @@ internal sealed class RawSearch : IDisposable
     private readonly Analyzer _analyzer = LexicalQuery.CreateAnalyzer();
     private readonly SegmentVectors _vectors;
     private readonly ITextEmbedder _embedder;
-    private readonly string _datasetId;
 
-    public RawSearch(string indexPath, string datasetId, ITextEmbedder embedder)
+    public RawSearch(string indexPath, ITextEmbedder embedder)
     {
         _directory = FSDirectory.Open(indexPath);
         _reader = DirectoryReader.Open(_directory);
@@ -29,14 +28,13 @@ internal sealed class RawSearch : IDisposable
         _vectors = new SegmentVectors(embedder.Dimensions);
         _vectors.Refresh(_reader);
         _embedder = embedder;
-        _datasetId = datasetId;
     }
 
     public int Documents => _reader.NumDocs;
 
     public int Segments => _reader.Leaves.Count;
 
-    /// <summary>The Lucene directory implementation FSDirectory.Open chose here (the index grain opens its index the same way).</summary>
+    /// <summary>The Lucene directory implementation FSDirectory.Open chose here (the shard grain opens its index the same way).</summary>
     public string DirectoryKind => _directory.GetType().Name;
 
     /// <summary>Indexed terms of the content field starting with <paramref name="prefix"/>: distinct, and summed over the segments.</summary>
@@ -98,8 +96,8 @@ internal sealed class RawSearch : IDisposable
         _ => Hybrid(query, top),
     };
 
-    /// <summary>Loads the stored document of a hit, as the index grain does.</summary>
-    private IndexHit ToHit(int docId, float score) => DatasetIndexGrain.ToHit(_datasetId, _searcher.Doc(docId), score);
+    /// <summary>Loads the stored document of a hit, as the shard grain does.</summary>
+    private IndexHit ToHit(int docId, float score) => IndexShardGrain.ToHit(_searcher.Doc(docId), score);
 
     public void Dispose()
     {

@@ -18,7 +18,7 @@ using Orleans;
 /// <summary>
 /// Search latency: the embedded Api on a real socket against the same index queried in-process ("raw"), side by side.
 /// One listed dataset of a provider is made active through the real flow (upload, normalization, review, indexing),
-/// then filled to N chunks by writing chunk and vector files and indexing them through the dataset's index grain; a
+/// then filled to N chunks by writing chunk and vector files and indexing them through the (single) search shard; a
 /// buyer's API key runs the query set over HTTP in each mode, interleaved with the same queries against the index
 /// opened read-only with Lucene. Usage: dotnet run -c Release --project tests/bench/Ipto.Bench -- search [chunks=50000] [queries=1000]
 /// (<c>queries</c>: timed queries per mode and side).
@@ -85,12 +85,12 @@ internal static class SearchBench
             throw new InvalidOperationException($"The dataset is {dataset.GetProperty("status").GetString()}, not active, after its first object.");
         Console.WriteLine($"real flow: upload -> normalization -> approval -> indexing made {datasetId} active with {realChunks} chunks ({clock.Elapsed.TotalSeconds:F0} s)");
 
-        // 2. The bulk of the corpus, straight into the object store and the index grain.
+        // 2. The bulk of the corpus, straight into the object store and the search shard.
         var services = api.Services;
         var embedder = services.GetRequiredService<ITextEmbedder>();
-        var index = services.GetRequiredService<IGrainFactory>().GetGrain<IDatasetIndexGrain>(datasetId);
+        var index = services.GetRequiredService<IndexShardMap>().All().Single();
         await BulkLoadAsync(services, embedder, index, datasetId, provider.TenantId, Math.Max(0, chunks - realChunks));
-        var indexed = await index.Count();
+        var indexed = await index.Count(null);
         Console.WriteLine($"index holds {indexed:N0} chunks ({clock.Elapsed.TotalSeconds:F0} s since start)");
 
         // 3. A buyer with an API key that may search.
@@ -101,7 +101,7 @@ internal static class SearchBench
         var keyId = key.GetProperty("api_key_id").GetString()!;
 
         // 4. The baseline: the same index, read-only, in this process.
-        using var raw = new RawSearch(Path.Combine(dataDir, "index", datasetId), datasetId, embedder);
+        using var raw = new RawSearch(Path.Combine(dataDir, "index", "shards", "0"), embedder);
         Console.WriteLine($"raw reader: {raw.Documents:N0} documents in {raw.Segments} segments ({raw.DirectoryKind})");
         if (raw.Documents != indexed) throw new InvalidOperationException($"The raw reader sees {raw.Documents} documents, the grain {indexed}.");
         await ReportPrefixCapAsync(client, raw, "par");
@@ -153,12 +153,12 @@ internal static class SearchBench
     }
 
     /// <summary>
-    /// Writes chunk and vector files for synthetic objects of 100 chunks and indexes each through the index grain.
+    /// Writes chunk and vector files for synthetic objects of 100 chunks and indexes each through the search shard.
     /// Embeddings are real (MiniLM); when embedding every chunk would take longer than the budget, a pool of distinct
     /// texts (the first chunks) is embedded and its vectors reused round-robin: a brute-force scan costs the same
     /// whatever the values.
     /// </summary>
-    private static async Task BulkLoadAsync(IServiceProvider services, ITextEmbedder embedder, IDatasetIndexGrain index, string datasetId, string tenantId, int count)
+    private static async Task BulkLoadAsync(IServiceProvider services, ITextEmbedder embedder, IIndexShardGrain index, string datasetId, string tenantId, int count)
     {
         if (count == 0) return;
         var store = services.GetRequiredService<IObjectStore>();
@@ -383,6 +383,8 @@ internal static class SearchBench
             builder.UseSetting("Ipto:Identity:PasswordIterations", "1000");
             builder.UseSetting("Ipto:RateLimits:AuthPerIpPerMinute", "100000");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            // One shard: the raw side opens that one Lucene directory, so both sides search the same index.
+            builder.UseSetting("Ipto:Search:Shards", "1");
         }
     }
 }

@@ -30,14 +30,15 @@ internal sealed class SearchStages(
     public async Task RunAsync(IReadOnlyList<string> queries, int rounds, double apiP50, double rawP50)
     {
         var grains = services.GetRequiredService<IGrainFactory>();
-        var catalog = services.GetRequiredService<CatalogReader>();
+        var searchable = services.GetRequiredService<SearchableDatasets>();
         var ledger = services.GetRequiredService<LedgerWriter>();
         var json = new JsonSerializerOptions();
         ApiJson.Configure(json);
         using var analyzer = LexicalQuery.CreateAnalyzer();
         var caller = new Caller(buyerTenantId, keyId, PrincipalTypes.ApiKey, [Scopes.SearchQuery], false);
         var coordinator = grains.GetGrain<ISearchCoordinatorGrain>(0);
-        var index = grains.GetGrain<IDatasetIndexGrain>(datasetId);
+        var index = services.GetRequiredService<IndexShardMap>().All().Single();
+        var scope = new DatasetScope(buyerTenantId, null, true, null, (await searchable.CurrentAsync()).Version);
         var dataset = grains.GetGrain<IDatasetGrain>(datasetId);
         var depth = SearchCoordinatorGrain.Depth(SearchRequestBody.DefaultLimit);
 
@@ -53,16 +54,16 @@ internal sealed class SearchStages(
                 await TimeAsync("POST /v1/search over HTTP (again, here)", () => client.SearchAsync(SearchBenchClient.SearchBody(query, SearchModes.Lexical, 10)));
                 var page = await TimeAsync("coordinator grain called directly (whole search minus HTTP/auth/JSON)",
                     () => coordinator.Search(caller, request));
-                await TimeAsync("  read model: CatalogReader.SearchableAsync (SQLite)", () => catalog.SearchableAsync(buyerTenantId));
+                await TimeAsync("  searchable-dataset view: CurrentAsync (cached, polled)", async () => (await searchable.CurrentAsync()).Version);
                 await TimeAsync("  dataset grain: OpenForSearch", () => dataset.OpenForSearch(caller));
-                var found = await TimeAsync($"  index grain: Search, top {depth} (as the coordinator asks)",
-                    () => index.Search(new IndexQuery(query, null, null, depth)));
-                await TimeAsync($"  index grain: Search, top {SearchRequestBody.DefaultLimit}",
-                    () => index.Search(new IndexQuery(query, null, null, SearchRequestBody.DefaultLimit)));
+                var found = await TimeAsync($"  shard grain: Search, top {depth} (as the coordinator asks)",
+                    () => index.Search(new ShardQuery(new IndexQuery(query, null, null, depth), scope, null)));
+                await TimeAsync($"  shard grain: Search, top {SearchRequestBody.DefaultLimit}",
+                    () => index.Search(new ShardQuery(new IndexQuery(query, null, null, SearchRequestBody.DefaultLimit), scope, null)));
                 Time($"  (raw Lucene, top {depth}, same process)", () => raw.Lexical(query, depth));
                 Time($"  (raw Lucene, top {depth}, without loading the stored documents)", () => raw.LexicalDocIds(query, depth));
                 var top = found.Lexical.Take(SearchRequestBody.DefaultLimit).ToArray();
-                var stored = await TimeAsync($"  index grain: Fetch the page's {top.Length} stored chunks",
+                var stored = await TimeAsync($"  shard grain: Fetch the page's {top.Length} stored chunks",
                     () => index.Fetch(top.Select(m => new ChunkRef(m.ObjectId, m.ChunkIndex)).ToArray()));
                 var parsed = LexicalQuery.Parse(query, analyzer);
                 Time("  snippets: SnippetBuilder for the page's hits", () => stored.Select(h => SnippetBuilder.Build(parsed, h.Text, analyzer)).ToArray());
@@ -81,7 +82,7 @@ internal sealed class SearchStages(
         }
 
         Print(apiP50, rawP50);
-        await PrintConcurrencyAsync(coordinator, caller, index, queries, depth);
+        await PrintConcurrencyAsync(coordinator, caller, index, scope, queries, depth);
         await PrintJournalProbeAsync(await ApiJournalAsync());
     }
 
@@ -100,16 +101,16 @@ internal sealed class SearchStages(
         return $"{journal} / {synchronous}";
     }
 
-    /// <summary>How far each layer scales with 8 concurrent callers on this machine (one dataset, so one index grain).</summary>
-    private async Task PrintConcurrencyAsync(ISearchCoordinatorGrain coordinator, Caller caller, IDatasetIndexGrain index, IReadOnlyList<string> queries, int depth)
+    /// <summary>How far each layer scales with 8 concurrent callers on this machine (one dataset in one shard).</summary>
+    private async Task PrintConcurrencyAsync(ISearchCoordinatorGrain coordinator, Caller caller, IIndexShardGrain index, DatasetScope scope, IReadOnlyList<string> queries, int depth)
     {
         const int Workers = 8;
         var total = Math.Max(400, queries.Count * 8);
         string Q(int i) => queries[i % queries.Count];
         var rawTop = Concurrent.Throughput(total, Workers, i => raw.Lexical(Q(i), depth));
         var rawTopSequential = Concurrent.Throughput(total, 1, i => raw.Lexical(Q(i), depth));
-        var grain = await Concurrent.ThroughputAsync(total, Workers, i => index.Search(new IndexQuery(Q(i), null, null, depth)));
-        var grainSequential = await Concurrent.ThroughputAsync(total, 1, i => index.Search(new IndexQuery(Q(i), null, null, depth)));
+        var grain = await Concurrent.ThroughputAsync(total, Workers, i => index.Search(new ShardQuery(new IndexQuery(Q(i), null, null, depth), scope, null)));
+        var grainSequential = await Concurrent.ThroughputAsync(total, 1, i => index.Search(new ShardQuery(new IndexQuery(Q(i), null, null, depth), scope, null)));
         var search = await Concurrent.ThroughputAsync(total, Workers,
             i => coordinator.Search(caller, new SearchRequest(Q(i), SearchModes.Lexical, null, null, SearchRequestBody.DefaultLimit, null, true)));
         var searchSequential = await Concurrent.ThroughputAsync(total, 1,
@@ -120,7 +121,7 @@ internal sealed class SearchStages(
         Console.WriteLine($"| layer | 1 caller | {Workers} concurrent callers |");
         Console.WriteLine("|---|---|---|");
         Console.WriteLine($"| raw Lucene, top {depth} + stored docs | {Q0(rawTopSequential)} | {Q0(rawTop)} |");
-        Console.WriteLine($"| index grain Search, top {depth} | {Q0(grainSequential)} | {Q0(grain)} |");
+        Console.WriteLine($"| shard grain Search, top {depth} | {Q0(grainSequential)} | {Q0(grain)} |");
         Console.WriteLine($"| coordinator grain Search (whole search minus HTTP) | {Q0(searchSequential)} | {Q0(search)} |");
     }
 

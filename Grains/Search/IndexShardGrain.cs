@@ -15,41 +15,27 @@ using Microsoft.Extensions.Options;
 
 namespace Ipto.Grains.Search;
 
-[GenerateSerializer, Alias("Ipto.IndexedObject")]
-public sealed record IndexedObject(
-    [property: Id(0)] string ObjectId,
-    [property: Id(1)] string Filename,
-    [property: Id(2)] string ContentType,
-    [property: Id(3)] DateTimeOffset UploadedAt,
-    [property: Id(4)] DateTimeOffset? ApprovedAt);
-
-/// <summary>Which objects the index holds, and a generation bumped on every change (stamped into each Lucene commit).</summary>
-[GenerateSerializer, Alias("Ipto.DatasetIndexState")]
-public sealed class DatasetIndexState
-{
-    [Id(0)] public long Generation { get; set; }
-    [Id(1)] public Dictionary<string, IndexedObject> Objects { get; set; } = [];
-}
-
 /// <summary>
-/// A dataset's index on the silo's local disk: Lucene (BM25 on writer and searcher; keyword fields for ids and content
-/// types; content stored with offsets) plus each chunk's embedding as binary doc values. The chunk and vector files in
-/// the object store are the durable source and the grain state lists the objects indexed: when the local index's
-/// commit does not carry the state's generation (a new silo, a lost or stale disk), activation rebuilds it from those
-/// files, so the index follows its grain anywhere.
+/// One search shard on the silo's local disk: Lucene (BM25 on writer and searcher; keyword fields for ids and content
+/// types; content stored with offsets) plus each chunk's embedding as binary doc values, for the objects that
+/// <see cref="IndexShards.Of"/> places here, whatever their dataset. <see cref="IndexShardStore"/> is the durable list
+/// of those objects and the generation each change stamps into the Lucene commit: when the local index's commit does
+/// not carry it (a new silo, a lost or stale disk), activation rebuilds the shard from the objects' chunk and vector
+/// files in the object store, so a shard follows its grain anywhere.
 /// </summary>
-public sealed class DatasetIndexGrain(
-    [PersistentState("index", StorageNames.Default)] IPersistentState<DatasetIndexState> state,
+public sealed class IndexShardGrain(
+    IndexShardStore shards,
+    SearchableDatasets searchable,
     IObjectStore store,
     ITextEmbedder embedder,
     IOptions<IptoOptions> options,
-    ILogger<DatasetIndexGrain> logger) : Grain, IDatasetIndexGrain
+    ILogger<IndexShardGrain> logger) : Grain, IIndexShardGrain
 {
     private const string GenerationKey = "generation";
     private const string FormatKey = "format";
 
     /// <summary>The document layout; an index written with another one is rebuilt on activation.</summary>
-    private const string Format = "2";
+    private const string Format = "3";
     private static readonly FieldType ContentFieldType = CreateContentType();
     private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(2);
 
@@ -58,26 +44,43 @@ public sealed class DatasetIndexGrain(
     private IndexWriter? _writer;
     private SearcherManager? _searchers;
     private SegmentVectors? _vectors;
+    private long _generation;
 
-    private string DatasetId => this.GetPrimaryKeyString();
+    private int Shard => (int)this.GetPrimaryKeyLong();
+    private int ShardCount => options.Value.Search.Shards;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var path = Path.Combine(options.Value.FullDataDir, "index", DatasetId);
+        var path = Path.Combine(options.Value.FullDataDir, "index", "shards", Shard.ToString(CultureInfo.InvariantCulture));
         System.IO.Directory.CreateDirectory(path);
         _directory = FSDirectory.Open(path);
         _analyzer = LexicalQuery.CreateAnalyzer();
         _writer = new IndexWriter(_directory, new IndexWriterConfig(LexicalQuery.Version, _analyzer) { Similarity = new BM25Similarity() });
         _vectors = new SegmentVectors(embedder.Dimensions);
 
+        var count = ShardCount;
+        if (Shard < 0 || Shard >= count) throw new InvalidOperationException($"There is no search shard {Shard}: Ipto:Search:Shards is {count}.");
+        if (await shards.GenerationAsync(Shard) is { } recorded)
+        {
+            if (recorded.ShardCount != count)
+                throw new InvalidOperationException($"Search shard {Shard} was placed for {recorded.ShardCount} shards but Ipto:Search:Shards is {count}; " +
+                                                    "the shard count of a deployment cannot change without re-indexing.");
+            _generation = recorded.Generation;
+        }
+        else
+        {
+            _generation = await shards.AdoptAsync(Shard, count);
+        }
+
         var local = _writer.CommitData.TryGetValue(GenerationKey, out var stamp) ? stamp : null;
         var format = _writer.CommitData.TryGetValue(FormatKey, out var written) ? written : null;
-        if (local != state.State.Generation.ToString(CultureInfo.InvariantCulture) || format != Format)
+        if (local != _generation.ToString(CultureInfo.InvariantCulture) || format != Format)
         {
-            logger.LogInformation("Rebuilding the index of {DatasetId} from {Count} objects (local generation {Local}, expected {Expected})",
-                DatasetId, state.State.Objects.Count, local ?? "none", state.State.Generation);
+            var objects = await shards.ObjectsAsync(Shard);
+            logger.LogInformation("Rebuilding search shard {Shard} from {Count} objects (local generation {Local}, expected {Expected})",
+                Shard, objects.Count, local ?? "none", _generation);
             _writer.DeleteAll();
-            foreach (var obj in state.State.Objects.Values) await AddDocumentsAsync(obj, cancellationToken);
+            foreach (var obj in objects) await AddDocumentsAsync(obj, cancellationToken);
             Commit();
         }
 
@@ -97,35 +100,24 @@ public sealed class DatasetIndexGrain(
 
     public async Task<int> IndexObject(ObjectSnapshot obj)
     {
-        var entry = new IndexedObject(obj.ObjectId, obj.Filename, obj.ContentType.ToLowerInvariant(), obj.CreatedAt, obj.ReviewedAt);
+        var entry = ShardObject.Of(obj);
         // Replace what an earlier run indexed for the object: indexing is idempotent.
         _writer!.DeleteDocuments(new Term("object_id", obj.ObjectId));
         var count = await AddDocumentsAsync(entry, CancellationToken.None);
-        state.State.Objects[obj.ObjectId] = entry;
-        await CommitAndSaveAsync();
+        await CommitAndRecordAsync(generation => shards.SaveObjectAsync(Shard, ShardCount, entry, generation));
         return count;
     }
 
-    public async Task RemoveObject(string objectId)
+    public Task RemoveObject(string objectId)
     {
         _writer!.DeleteDocuments(new Term("object_id", objectId));
-        if (state.State.Objects.Remove(objectId))
-        {
-            await CommitAndSaveAsync();
-            return;
-        }
-
-        // Not in the state (never indexed, or a failed state write): drop any local leftovers without a state write.
-        Commit();
-        _searchers!.MaybeRefreshBlocking();
-        RefreshVectors();
+        return CommitAndRecordAsync(generation => shards.RemoveObjectAsync(Shard, ShardCount, objectId, generation));
     }
 
-    public async Task Drop()
+    public Task DropDataset(string datasetId)
     {
-        _writer!.DeleteAll();
-        state.State.Objects.Clear();
-        await CommitAndSaveAsync();
+        _writer!.DeleteDocuments(new Term(DatasetScopeFilter.Field, datasetId));
+        return CommitAndRecordAsync(generation => shards.RemoveDatasetAsync(Shard, ShardCount, datasetId, generation));
     }
 
     public Task<IReadOnlyList<IndexHit>> Fetch(IReadOnlyList<ChunkRef> chunks)
@@ -148,12 +140,14 @@ public sealed class DatasetIndexGrain(
         }
     }
 
-    public Task<int> Count()
+    public Task<int> Count(string? datasetId)
     {
         Acquire(out var searcher);
         try
         {
-            return Task.FromResult(searcher.IndexReader.NumDocs);
+            return Task.FromResult(datasetId is null
+                ? searcher.IndexReader.NumDocs
+                : searcher.Search(new TermQuery(new Term(DatasetScopeFilter.Field, datasetId)), 1).TotalHits);
         }
         finally
         {
@@ -161,18 +155,37 @@ public sealed class DatasetIndexGrain(
         }
     }
 
-    public Task<IndexResult> Search(IndexQuery query)
+    public Task<CorpusStatistics> Statistics(string lexical)
     {
-        var top = Math.Clamp(query.Top, 1, 1000);
-        Acquire(out var searcher);
+        Acquire(out var acquired);
         try
         {
-            searcher.Similarity = new BM25Similarity();
-            var filter = BuildFilter(query.Filter);
+            var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(lexical, _analyzer!), acquired.IndexReader, lexical);
+            return Task.FromResult(new StatisticsRecorder(acquired.IndexReader).Record(parsed));
+        }
+        finally
+        {
+            _searchers!.Release(acquired);
+        }
+    }
+
+    public async Task<IndexResult> Search(ShardQuery request)
+    {
+        var query = request.Query;
+        var top = Math.Clamp(query.Top, 1, 1000);
+        // The view at least as new as the coordinator's: a dataset closed there is closed here too.
+        var view = await searchable.CurrentAsync(request.Scope.ViewVersion);
+        Acquire(out var acquired);
+        try
+        {
+            var filter = new DatasetScopeFilter(view, request.Scope, BuildFilter(query.Filter));
             IReadOnlyList<IndexMatch> lexical = [];
             if (query.Lexical is not null)
             {
-                var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(query.Lexical, _analyzer!), searcher.IndexReader, query.Lexical);
+                IndexSearcher searcher = request.Statistics is { } statistics
+                    ? new CorpusSearcher(acquired.IndexReader, statistics)
+                    : new IndexSearcher(acquired.IndexReader) { Similarity = new BM25Similarity() };
+                var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(query.Lexical, _analyzer!), acquired.IndexReader, query.Lexical);
                 var collector = TopScoreDocCollector.Create(top, true);
                 try
                 {
@@ -181,29 +194,29 @@ public sealed class DatasetIndexGrain(
                 }
                 catch (TimeLimitingCollector.TimeExceededException)
                 {
-                    logger.LogWarning("A lexical query on {DatasetId} ran out of its time budget; partial results returned", DatasetId);
+                    logger.LogWarning("A lexical query on search shard {Shard} ran out of its time budget; partial results returned", Shard);
                 }
 
-                lexical = collector.GetTopDocs().ScoreDocs.Select(hit => ToMatch(searcher, hit.Doc, hit.Score)).ToArray();
+                lexical = collector.GetTopDocs().ScoreDocs.Select(hit => ToMatch(acquired, hit.Doc, hit.Score)).ToArray();
             }
 
             IReadOnlyList<IndexMatch> dense = query.Vector is null
                 ? []
-                : _vectors!.Search(searcher.IndexReader, query.Vector, filter, top).Select(hit => ToMatch(searcher, hit.Doc, hit.Score)).ToArray();
-            return Task.FromResult(new IndexResult(lexical, dense));
+                : _vectors!.Search(acquired.IndexReader, query.Vector, filter, top).Select(hit => ToMatch(acquired, hit.Doc, hit.Score)).ToArray();
+            return new IndexResult(lexical, dense);
         }
         finally
         {
-            _searchers!.Release(searcher);
+            _searchers!.Release(acquired);
         }
     }
 
-    private async Task<int> AddDocumentsAsync(IndexedObject obj, CancellationToken cancellationToken)
+    private async Task<int> AddDocumentsAsync(ShardObject obj, CancellationToken cancellationToken)
     {
         float[][] vectors = [];
         try
         {
-            await using var input = await store.OpenReadAsync(ObjectKeys.ObjectVectors(DatasetId, obj.ObjectId), cancellationToken);
+            await using var input = await store.OpenReadAsync(ObjectKeys.ObjectVectors(obj.DatasetId, obj.ObjectId), cancellationToken);
             vectors = await VectorFile.ReadAsync(input, cancellationToken);
         }
         catch (ObjectNotFoundException)
@@ -214,7 +227,7 @@ public sealed class DatasetIndexGrain(
         var documents = new List<Document>();
         try
         {
-            await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(DatasetId, obj.ObjectId), cancellationToken);
+            await using var chunks = await store.OpenReadAsync(ObjectKeys.ObjectChunks(obj.DatasetId, obj.ObjectId), cancellationToken);
             await foreach (var chunk in ChunkFile.ReadAsync(chunks, cancellationToken))
             {
                 var index = chunk.Locator.ChunkIndex;
@@ -231,10 +244,13 @@ public sealed class DatasetIndexGrain(
         return documents.Count;
     }
 
-    private static Document ToDocument(IndexedObject obj, StoredChunk chunk, byte[] vector)
+    private static Document ToDocument(ShardObject obj, StoredChunk chunk, byte[] vector)
     {
         var document = new Document
         {
+            new StringField(DatasetScopeFilter.Field, obj.DatasetId, Field.Store.YES),
+            new SortedDocValuesField(DatasetScopeFilter.Field, new BytesRef(obj.DatasetId)),
+            new StringField("tenant_id", obj.TenantId, Field.Store.YES),
             new StringField("object_id", obj.ObjectId, Field.Store.YES),
             new SortedDocValuesField("object_id", new BytesRef(obj.ObjectId)),
             new StringField("chunk_key", ResultFusion.ChunkKey(obj.ObjectId, chunk.Locator.ChunkIndex), Field.Store.NO),
@@ -259,7 +275,7 @@ public sealed class DatasetIndexGrain(
     private const long NotApproved = long.MinValue;
 
     /// <summary>What ranking needs, from doc values: no stored document is read.</summary>
-    private IndexMatch ToMatch(IndexSearcher searcher, int docId, float score)
+    private static IndexMatch ToMatch(IndexSearcher searcher, int docId, float score)
     {
         var leaves = searcher.IndexReader.Leaves;
         var leaf = leaves[ReaderUtil.SubIndex(docId, leaves)];
@@ -267,22 +283,24 @@ public sealed class DatasetIndexGrain(
         var reader = leaf.AtomicReader;
         var objectId = new BytesRef();
         reader.GetSortedDocValues("object_id").Get(local, objectId);
+        var datasetId = new BytesRef();
+        reader.GetSortedDocValues(DatasetScopeFilter.Field).Get(local, datasetId);
         var approved = reader.GetNumericDocValues("approved_at").Get(local);
-        return new IndexMatch(DatasetId, objectId.Utf8ToString(), (int)reader.GetNumericDocValues("chunk_index").Get(local), score,
+        return new IndexMatch(datasetId.Utf8ToString(), objectId.Utf8ToString(), (int)reader.GetNumericDocValues("chunk_index").Get(local), score,
             reader.GetNumericDocValues("text_hash").Get(local), approved == NotApproved ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved));
     }
 
-    private IndexHit ToHit(IndexSearcher searcher, int docId, float score) => ToHit(DatasetId, searcher.Doc(docId), score);
+    private static IndexHit ToHit(IndexSearcher searcher, int docId, float score) => ToHit(searcher.Doc(docId), score);
 
     /// <summary>A stored chunk document as a hit (also what the search benchmark's raw side reads).</summary>
-    public static IndexHit ToHit(string datasetId, Document doc, float score)
+    public static IndexHit ToHit(Document doc, float score)
     {
         var locator = new CitationLocator(
             doc.GetField("page")?.GetInt32Value(), doc.GetField("row")?.GetInt64Value(),
             doc.GetField("char_start")?.GetInt64Value() ?? 0, doc.GetField("char_end")?.GetInt64Value() ?? 0,
             doc.GetField("chunk_index")?.GetInt32Value() ?? 0);
         var approved = doc.GetField("approved_at")?.GetInt64Value();
-        return new IndexHit(datasetId, doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
+        return new IndexHit(doc.Get(DatasetScopeFilter.Field), doc.Get("object_id"), score, doc.Get(LexicalQuery.ContentField), doc.Get("filename"), doc.Get("content_type"),
             locator, DateTimeOffset.FromUnixTimeMilliseconds(doc.GetField("uploaded_at")?.GetInt64Value() ?? 0),
             approved is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(approved.Value));
     }
@@ -311,13 +329,17 @@ public sealed class DatasetIndexGrain(
 
     private IndexSearcher Acquire(out IndexSearcher searcher) => searcher = _searchers!.Acquire();
 
-    private async Task CommitAndSaveAsync()
+    /// <summary>
+    /// Commits locally under the next generation, then records the change and that generation durably. Should the
+    /// record fail, the local commit carries a generation the store does not, so the next activation rebuilds.
+    /// </summary>
+    private async Task CommitAndRecordAsync(Func<long, Task> record)
     {
-        state.State.Generation++;
+        var generation = ++_generation;
         Commit();
         _searchers!.MaybeRefreshBlocking();
         RefreshVectors();
-        await state.WriteStateAsync();
+        await record(generation);
     }
 
     private void RefreshVectors()
@@ -337,7 +359,7 @@ public sealed class DatasetIndexGrain(
     {
         _writer!.SetCommitData(new Dictionary<string, string>
         {
-            [GenerationKey] = state.State.Generation.ToString(CultureInfo.InvariantCulture),
+            [GenerationKey] = _generation.ToString(CultureInfo.InvariantCulture),
             [FormatKey] = Format,
         });
         _writer.Commit();
