@@ -186,6 +186,13 @@ public interface IIndexShardGrain : IGrainWithIntegerKey
     [Alias("Fetch")]
     Task<IReadOnlyList<IndexHit>> Fetch(IReadOnlyList<ChunkRef> chunks);
 
+    /// <summary>
+    /// Uploads a snapshot of the shard's last commit now unless the latest one is current (snapshots are otherwise
+    /// taken every <c>Ipto:Search:SnapshotPeriod</c>); returns the generation the newest snapshot holds (operators, tests).
+    /// </summary>
+    [Alias("Snapshot")]
+    Task<long> Snapshot();
+
     /// <summary>How many chunks the shard holds, of one dataset or of all (operators and tests).</summary>
     [Alias("Count")]
     Task<int> Count(string? datasetId);

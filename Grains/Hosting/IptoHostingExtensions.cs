@@ -45,6 +45,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton<Search.SearchableDatasets>();
         services.AddSingleton<Search.IndexShardStore>();
+        services.AddSingleton<Search.ShardSnapshots>();
         services.AddSingleton<Search.IndexShardMap>();
         services.AddSingleton<Datasets.CatalogReader>();
         services.AddSingleton<Datasets.IDatasetPurgeStep, Datasets.DatasetObjectPurgeStep>();

@@ -19,12 +19,15 @@ namespace Ipto.Grains.Search;
 /// One search shard on the silo's local disk: Lucene (BM25 on writer and searcher; keyword fields for ids and content
 /// types; content stored with offsets) plus each chunk's embedding as binary doc values, for the objects that
 /// <see cref="IndexShards.Of"/> places here, whatever their dataset. <see cref="IndexShardStore"/> is the durable list
-/// of those objects and the generation each change stamps into the Lucene commit: when the local index's commit does
-/// not carry it (a new silo, a lost or stale disk), activation rebuilds the shard from the objects' chunk and vector
-/// files in the object store, so a shard follows its grain anywhere.
+/// of those objects and the generation each change stamps into the Lucene commit. When the local commit does not carry
+/// that generation (a new silo, a lost or stale disk), activation restores the shard's latest segment snapshot from the
+/// object store and applies the objects added or removed since; without a usable snapshot it rebuilds the shard from
+/// the objects' chunk and vector files. Snapshots are taken every <c>Ipto:Search:SnapshotPeriod</c> after a change,
+/// off the grain's turn, uploading only new segment files.
 /// </summary>
 public sealed class IndexShardGrain(
     IndexShardStore shards,
+    ShardSnapshots snapshots,
     SearchableDatasets searchable,
     IObjectStore store,
     ITextEmbedder embedder,
@@ -33,29 +36,37 @@ public sealed class IndexShardGrain(
 {
     private const string GenerationKey = "generation";
     private const string FormatKey = "format";
+    private const string LineageKey = "lineage";
 
     /// <summary>The document layout; an index written with another one is rebuilt on activation.</summary>
     private const string Format = "3";
     private static readonly FieldType ContentFieldType = CreateContentType();
     private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(2);
 
+    private string _path = "";
     private FSDirectory? _directory;
     private Analyzer? _analyzer;
+    private SnapshotDeletionPolicy? _commits;
     private IndexWriter? _writer;
     private SearcherManager? _searchers;
     private SegmentVectors? _vectors;
     private long _generation;
+    private string _lineage = "";
+    private ShardManifest? _uploaded;
+    private bool _uploadedKnown;
+    private Task<long>? _snapshotting;
 
     private int Shard => (int)this.GetPrimaryKeyLong();
     private int ShardCount => options.Value.Search.Shards;
 
+    /// <summary>How this activation got its index (tests and operators read it through logs).</summary>
+    internal string Origin { get; private set; } = "local";
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var path = Path.Combine(options.Value.FullDataDir, "index", "shards", Shard.ToString(CultureInfo.InvariantCulture));
-        System.IO.Directory.CreateDirectory(path);
-        _directory = FSDirectory.Open(path);
+        _path = Path.Combine(options.Value.FullDataDir, "index", "shards", Shard.ToString(CultureInfo.InvariantCulture));
+        System.IO.Directory.CreateDirectory(_path);
         _analyzer = LexicalQuery.CreateAnalyzer();
-        _writer = new IndexWriter(_directory, new IndexWriterConfig(LexicalQuery.Version, _analyzer) { Similarity = new BM25Similarity() });
         _vectors = new SegmentVectors(embedder.Dimensions);
 
         var count = ShardCount;
@@ -72,30 +83,185 @@ public sealed class IndexShardGrain(
             _generation = await shards.AdoptAsync(Shard, count);
         }
 
-        var local = _writer.CommitData.TryGetValue(GenerationKey, out var stamp) ? stamp : null;
-        var format = _writer.CommitData.TryGetValue(FormatKey, out var written) ? written : null;
-        if (local != _generation.ToString(CultureInfo.InvariantCulture) || format != Format)
+        OpenWriter();
+        var local = CommitValue(GenerationKey);
+        if (local != _generation.ToString(CultureInfo.InvariantCulture) || CommitValue(FormatKey) != Format || CommitValue(LineageKey) is null)
         {
-            var objects = await shards.ObjectsAsync(Shard);
-            logger.LogInformation("Rebuilding search shard {Shard} from {Count} objects (local generation {Local}, expected {Expected})",
-                Shard, objects.Count, local ?? "none", _generation);
-            _writer.DeleteAll();
-            foreach (var obj in objects) await AddDocumentsAsync(obj, cancellationToken);
-            Commit();
+            if (!await TryRestoreAsync(local, cancellationToken)) await RebuildAsync(local, cancellationToken);
         }
 
+        _lineage = CommitValue(LineageKey)!;
         _searchers = new SearcherManager(_writer, true, null);
         RefreshVectors();
+        var period = options.Value.Search.SnapshotPeriod;
+        this.RegisterGrainTimer(_ => SnapshotIfChangedAsync(), new GrainTimerCreationOptions(period, period) { Interleave = true });
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_snapshotting is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning(e, "The snapshot of search shard {Shard} did not finish before deactivation", Shard);
+            }
+        }
+
+        CloseIndex();
+        _vectors?.Dispose();
+        _analyzer?.Dispose();
+    }
+
+    public async Task<long> Snapshot()
+    {
+        if (_snapshotting is { } running) await Task.WhenAny(running);
+        return await SnapshotIfChangedAsync() ?? _uploaded?.Generation ?? 0;
+    }
+
+    /// <summary>Starts a snapshot of the last commit when it is newer than the last one uploaded; null when there is nothing to do.</summary>
+    private async Task<long?> SnapshotIfChangedAsync()
+    {
+        if (_snapshotting is not null) return null;
+        if (!_uploadedKnown)
+        {
+            _uploaded = await snapshots.ManifestAsync(Shard, CancellationToken.None);
+            _uploadedKnown = true;
+        }
+
+        if (_uploaded is { } last && last.Lineage == _lineage && last.Generation == _generation) return null;
+        var commit = _commits!.Snapshot();
+        var manifest = new ShardManifest(_lineage, long.Parse(commit.UserData[GenerationKey], CultureInfo.InvariantCulture), Format, commit.FileNames.ToArray());
+        var previous = _uploaded;
+        // The upload runs off the grain's scheduler: searches and writes go on; the held commit keeps its files on disk.
+        _snapshotting = Task.Run(async () =>
+        {
+            await snapshots.UploadAsync(Shard, _path, manifest, previous, CancellationToken.None);
+            return manifest.Generation;
+        });
+        try
+        {
+            await _snapshotting;
+            _uploaded = manifest;
+            logger.LogInformation("Search shard {Shard}: snapshot of generation {Generation} uploaded ({Files} files)", Shard, manifest.Generation, manifest.Files.Count);
+            return manifest.Generation;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The next period tries again; until then a restore uses the previous snapshot and catches up.
+            logger.LogWarning(e, "Search shard {Shard}: the snapshot of generation {Generation} failed", Shard, manifest.Generation);
+            _uploadedKnown = false;
+            return null;
+        }
+        finally
+        {
+            _snapshotting = null;
+            _commits.Release(commit);
+            _writer?.DeleteUnusedFiles();
+        }
+    }
+
+    /// <summary>Replaces the local files with the latest snapshot, then adds and removes the objects that changed since it.</summary>
+    private async Task<bool> TryRestoreAsync(string? local, CancellationToken cancellationToken)
+    {
+        ShardManifest? manifest;
+        try
+        {
+            manifest = await snapshots.ManifestAsync(Shard, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Search shard {Shard}: the snapshot manifest could not be read; rebuilding", Shard);
+            return false;
+        }
+
+        if (manifest is null || manifest.Format != Format) return false;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            CloseIndex();
+            EmptyDirectory();
+            await snapshots.DownloadAsync(Shard, manifest, _path, cancellationToken);
+            OpenWriter();
+            if (CommitValue(LineageKey) != manifest.Lineage) throw new InvalidDataException("The restored commit is not the snapshot's.");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Search shard {Shard}: restoring snapshot generation {Generation} failed; rebuilding", Shard, manifest.Generation);
+            CloseIndex();
+            EmptyDirectory();
+            OpenWriter();
+            return false;
+        }
+
+        // The snapshot may predate the last changes: bring its object set up to the store's.
+        var wanted = (await shards.ObjectsAsync(Shard)).ToDictionary(o => o.ObjectId, StringComparer.Ordinal);
+        var present = IndexedObjectIds();
+        foreach (var gone in present.Where(id => !wanted.ContainsKey(id))) _writer!.DeleteDocuments(new Term("object_id", gone));
+        var missing = wanted.Values.Where(o => !present.Contains(o.ObjectId)).ToArray();
+        foreach (var obj in missing) await AddDocumentsAsync(obj, cancellationToken);
+        Commit(manifest.Lineage);
+        _uploaded = manifest;
+        _uploadedKnown = true;
+        Origin = "snapshot";
+        logger.LogInformation(
+            "Search shard {Shard} restored from snapshot generation {Snapshot} in {Ms} ms (local generation {Local}, expected {Expected}); {Missing} objects added since, {Gone} removed",
+            Shard, manifest.Generation, watch.ElapsedMilliseconds, local ?? "none", _generation, missing.Length, present.Count(id => !wanted.ContainsKey(id)));
+        return true;
+    }
+
+    private async Task RebuildAsync(string? local, CancellationToken cancellationToken)
+    {
+        var objects = await shards.ObjectsAsync(Shard);
+        logger.LogInformation("Rebuilding search shard {Shard} from {Count} objects (local generation {Local}, expected {Expected})",
+            Shard, objects.Count, local ?? "none", _generation);
+        _writer!.DeleteAll();
+        foreach (var obj in objects) await AddDocumentsAsync(obj, cancellationToken);
+        // A new lineage: the rebuilt index's segment names start again and must not meet an older snapshot's files.
+        Commit(Guid.NewGuid().ToString("N"));
+        Origin = "rebuild";
+    }
+
+    private void OpenWriter()
+    {
+        _directory = FSDirectory.Open(_path);
+        _commits = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
+        _writer = new IndexWriter(_directory, new IndexWriterConfig(LexicalQuery.Version, _analyzer)
+        {
+            Similarity = new BM25Similarity(),
+            IndexDeletionPolicy = _commits,
+        });
+    }
+
+    private void CloseIndex()
     {
         _searchers?.Dispose();
-        _vectors?.Dispose();
+        _searchers = null;
         _writer?.Dispose();
-        _analyzer?.Dispose();
+        _writer = null;
         _directory?.Dispose();
-        return Task.CompletedTask;
+        _directory = null;
+    }
+
+    private void EmptyDirectory()
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(_path)) File.Delete(file);
+    }
+
+    private string? CommitValue(string key) => _writer!.CommitData.TryGetValue(key, out var value) ? value : null;
+
+    private HashSet<string> IndexedObjectIds()
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = DirectoryReader.Open(_writer, true);
+        var terms = MultiFields.GetTerms(reader, "object_id");
+        if (terms is null) return ids;
+        var iterator = terms.GetEnumerator();
+        while (iterator.MoveNext()) ids.Add(iterator.Term.Utf8ToString());
+        return ids;
     }
 
     public async Task<int> IndexObject(ObjectSnapshot obj)
@@ -355,12 +521,13 @@ public sealed class IndexShardGrain(
         }
     }
 
-    private void Commit()
+    private void Commit(string? lineage = null)
     {
         _writer!.SetCommitData(new Dictionary<string, string>
         {
             [GenerationKey] = _generation.ToString(CultureInfo.InvariantCulture),
             [FormatKey] = Format,
+            [LineageKey] = lineage ?? _lineage,
         });
         _writer.Commit();
     }

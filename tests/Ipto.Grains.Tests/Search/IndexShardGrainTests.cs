@@ -151,6 +151,42 @@ public sealed class IndexShardGrainTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task AShardOnAnEmptyDiskRestoresItsSnapshotCatchesUpAndRebuildsWhenThereIsNone()
+    {
+        var cluster = shared.Cluster;
+        var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
+        var (snapshotted, ids) = await IndexedDatasetAsync(cluster);
+        var index = new ShardedIndex(cluster, snapshotted);
+        var generations = await index.SnapshotAsync();
+        Assert.All(generations, g => Assert.True(g > 0));
+
+        // After the snapshot: one object deleted, another dataset indexed.
+        await cluster.Client.GetGrain<IObjectGrain>(ids[2]).Delete(Owner);
+        var (later, laterIds) = await IndexedDatasetAsync(cluster, ["Customs declarations for rice shipments."]);
+
+        // A node with an empty disk, and chunk files gone for the snapshotted dataset: only the snapshot can answer for it.
+        await index.DeactivateAsync();
+        Directory.Delete(Path.Combine(shared.DataDir, "index", "shards"), recursive: true);
+        foreach (var id in ids)
+        {
+            await store.DeleteAsync(ObjectKeys.ObjectChunks(snapshotted, id));
+            await store.DeleteAsync(ObjectKeys.ObjectVectors(snapshotted, id));
+        }
+
+        Assert.Equal([ids[0]], (await Lexical(index, "lading")).Select(h => h.ObjectId).Distinct().ToArray());
+        Assert.Empty(await Lexical(index, "hamburg"));
+        Assert.Equal(2, await index.CountAsync());
+        Assert.Equal([laterIds[0]], (await Lexical(new ShardedIndex(cluster, later), "rice")).Select(h => h.ObjectId).ToArray());
+
+        // No snapshot at all: the shards rebuild from chunk files (which the first dataset no longer has).
+        await index.DeactivateAsync();
+        Directory.Delete(Path.Combine(shared.DataDir, "index", "shards"), recursive: true);
+        foreach (var key in await store.ListKeysAsync("search-shards/", 10_000)) await store.DeleteAsync(key);
+        Assert.Equal(0, await index.CountAsync());
+        Assert.Equal([laterIds[0]], (await Lexical(new ShardedIndex(cluster, later), "rice")).Select(h => h.ObjectId).ToArray());
+    }
+
+    [Fact]
     public async Task ChunksScoreTheSameWhicheverShardHoldsThem()
     {
         var cluster = shared.Cluster;
@@ -205,6 +241,8 @@ public sealed class IndexShardGrainTests(SharedCluster shared)
             return new IndexResult(results.SelectMany(r => r.Lexical).OrderByDescending(m => m.Score).ToArray(),
                 results.SelectMany(r => r.Dense).OrderByDescending(m => m.Score).ToArray());
         }
+
+        public Task<long[]> SnapshotAsync() => Task.WhenAll(Shards.Select(shard => shard.Snapshot()));
 
         public async Task<int> CountAsync() => (await Task.WhenAll(Shards.Select(shard => shard.Count(datasetId)))).Sum();
 

@@ -2,6 +2,7 @@ using System.Net;
 using Ipto.Api.Tests.Search;
 using Ipto.Api.Tests.Support;
 using Ipto.Grains.ObjectStore;
+using Ipto.Grains.Search;
 using Ipto.Integration.Tests.Support;
 using Ipto.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +11,14 @@ using static Ipto.Api.Tests.Search.SearchWorld;
 namespace Ipto.Integration.Tests.Search;
 
 /// <summary>
-/// Search in cluster mode on real parts: grain state, read model and ledger in PostgreSQL, chunk and vector files in
-/// the S3 emulator. The second node starts on an empty disk, as a silo that never held the index would.
+/// Search in cluster mode on real parts: grain state, read model and ledger in PostgreSQL, chunk and vector files and
+/// shard snapshots in the S3 emulator. The second node starts on an empty disk, as a silo that never held the index
+/// would, and the chunk files are gone by then: it can only answer from the shards' snapshots.
 /// </summary>
 public sealed class ClusterSearchTests
 {
     [SkippableFact]
-    public async Task SearchBillsIntoPostgresAndTheIndexFollowsItsGrainToANodeWithAnEmptyDisk()
+    public async Task SearchBillsIntoPostgresAndTheShardsFollowTheirGrainsToANodeWithAnEmptyDiskFromTheirSnapshots()
     {
         Services.RequireS3();
         await using var cluster = await TestClusterContext.CreateAsync();
@@ -42,6 +44,13 @@ public sealed class ClusterSearchTests
             Assert.Equal(0.03m, Assert.Single(activity.GetProperty("searches").EnumerateArray()).GetProperty("charged_amount").GetDecimal());
             var store = nodeA.Services.GetRequiredService<IObjectStore>();
             foreach (var id in objects) Assert.NotNull(await store.HeadAsync(ObjectKeys.ObjectVectors(datasetId, id)));
+            var shards = nodeA.Services.GetRequiredService<IndexShardMap>().All();
+            Assert.All(await Task.WhenAll(shards.Select(shard => shard.Snapshot())), generation => Assert.True(generation > 0));
+            foreach (var id in objects)
+            {
+                await store.DeleteAsync(ObjectKeys.ObjectChunks(datasetId, id));
+                await store.DeleteAsync(ObjectKeys.ObjectVectors(datasetId, id));
+            }
         }
 
         Assert.False(Directory.Exists(Path.Combine(cluster.DataDir, "node-b")));
