@@ -79,9 +79,16 @@ public interface IObjectGrain : IGrainWithStringKey
     [Alias("Tombstone")]
     Task<ObjectSnapshot> Tombstone();
 
-    /// <summary>The ingestion job finished: the object is searchable.</summary>
+    /// <summary>The object's chunks are indexed: it is searchable (lexically; <see cref="IndexStages.Lexical"/>).</summary>
     [Alias("MarkActive")]
     Task<ObjectSnapshot> MarkActive();
+
+    /// <summary>
+    /// The object's embeddings exist: its shard indexes it again with them, unless the object was deleted meanwhile
+    /// (this grain's turn keeps a deletion from crossing the re-index), and the stage becomes <see cref="IndexStages.Complete"/>.
+    /// </summary>
+    [Alias("CompleteIndexing")]
+    Task<ObjectSnapshot> CompleteIndexing();
 
     /// <summary>Normalization finished: checksum and extraction stats recorded, object <c>ready</c> for review.</summary>
     [Alias("RecordExtraction")]

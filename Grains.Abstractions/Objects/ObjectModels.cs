@@ -23,6 +23,16 @@ public static class ObjectStatuses
     public static readonly IReadOnlyList<string> All = [PendingUpload, Processing, Ready, Indexing, Active, Failed, Cancelled, Rejected, Expired, Deleted];
 }
 
+/// <summary>
+/// How far an active object is searchable: <c>lexical</c> as soon as its chunks are indexed, <c>complete</c> once its
+/// embeddings followed (dense and hybrid search include it from then on). Null before the object is indexed.
+/// </summary>
+public static class IndexStages
+{
+    public const string Lexical = "lexical";
+    public const string Complete = "complete";
+}
+
 public static class ReviewStates
 {
     public const string Staged = "staged";
@@ -69,7 +79,8 @@ public sealed record ObjectSnapshot(
     [property: Id(13)] DateTimeOffset? IndexedAt,
     [property: Id(14)] DateTimeOffset CreatedAt,
     [property: Id(15)] DateTimeOffset UpdatedAt,
-    [property: Id(16)] DateTimeOffset? DeletedAt);
+    [property: Id(16)] DateTimeOffset? DeletedAt,
+    [property: Id(17)] string? IndexStage = null);
 
 [GenerateSerializer, Alias("Ipto.NewUpload")]
 public sealed record NewUpload(

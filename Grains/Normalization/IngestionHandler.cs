@@ -6,9 +6,10 @@ using Ipto.Objects;
 namespace Ipto.Grains.Normalization;
 
 /// <summary>
-/// The <c>ingestion</c> job of an approved object: hands its chunks to the indexing stage, then marks it active.
-/// The indexing stage is an extension point (<see cref="IIngestionStage"/>); with none registered the object goes
-/// straight to active.
+/// The <c>ingestion</c> job of an approved object: hands its chunks to the indexing stage and marks it active (now
+/// searchable lexically), then runs the stages' slower follow-up (embeddings) and completes the object's indexing
+/// (dense and hybrid search include it from then). A resumed job picks up at the stage the object is at. The stages
+/// are an extension point (<see cref="IIngestionStage"/>); with none registered the object goes straight through.
 /// </summary>
 public sealed class IngestionHandler(IGrainFactory grains, IEnumerable<IIngestionStage> stages) : IJobHandler
 {
@@ -26,6 +27,12 @@ public sealed class IngestionHandler(IGrainFactory grains, IEnumerable<IIngestio
             snapshot = await obj.MarkActive();
         }
 
+        if (snapshot.Status == ObjectStatuses.Active && snapshot.IndexStage == IndexStages.Lexical)
+        {
+            foreach (var stage in stages) await stage.FollowUpAsync(snapshot, cancellationToken);
+            snapshot = await obj.CompleteIndexing();
+        }
+
         return JsonSerializer.Serialize(new Dictionary<string, string> { ["object_status"] = snapshot.Status });
     }
 }
@@ -37,6 +44,9 @@ public sealed class IngestionHandler(IGrainFactory grains, IEnumerable<IIngestio
 public interface IIngestionStage
 {
     Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken);
+
+    /// <summary>Slower work after the object is active (embedding its chunks); the object's grain then completes its indexing.</summary>
+    Task FollowUpAsync(ObjectSnapshot obj, CancellationToken cancellationToken) => Task.CompletedTask;
 
     Task RemoveAsync(ObjectSnapshot obj, CancellationToken cancellationToken);
 }

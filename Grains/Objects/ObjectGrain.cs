@@ -270,8 +270,21 @@ public sealed class ObjectGrain(
         if (!ObjectTransitions.IsAllowed(s.Status, ObjectStatuses.Active, ObjectActor.System)) throw IptoException.InvalidTransition("object", s.Status, ObjectStatuses.Active);
         var now = time.GetUtcNow();
         s.Status = ObjectStatuses.Active;
+        s.IndexStage = IndexStages.Lexical;
         s.IndexedAt = now;
         s.UpdatedAt = now;
+        await SaveAsync();
+        return Snapshot();
+    }
+
+    public async Task<ObjectSnapshot> CompleteIndexing()
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status != ObjectStatuses.Active || s.IndexStage != IndexStages.Lexical) return Snapshot();
+        await shards.For(s.DatasetId, ObjectId).IndexObject(Snapshot());
+        s.IndexStage = IndexStages.Complete;
+        s.UpdatedAt = time.GetUtcNow();
         await SaveAsync();
         return Snapshot();
     }
@@ -362,6 +375,7 @@ public sealed class ObjectGrain(
     {
         var s = state.State;
         return new ObjectSnapshot(ObjectId, s.DatasetId, s.TenantId, s.Filename, s.ContentType, s.SizeBytes, s.ChecksumSha256 ?? s.DeclaredChecksumSha256,
-            s.Status, s.ReviewState, s.ReviewExpiresAt, s.ReviewedAt, s.ReviewReason, s.Extraction, s.IndexedAt, s.CreatedAt, s.UpdatedAt, s.DeletedAt);
+            s.Status, s.ReviewState, s.ReviewExpiresAt, s.ReviewedAt, s.ReviewReason, s.Extraction, s.IndexedAt, s.CreatedAt, s.UpdatedAt, s.DeletedAt,
+            s.Status == ObjectStatuses.Active ? s.IndexStage ?? IndexStages.Complete : null);
     }
 }

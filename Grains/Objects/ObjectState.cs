@@ -38,6 +38,9 @@ public sealed class ObjectState
     /// <summary>The events recorded with this state that the outbox may not hold yet (see <see cref="OutboxEvent"/>).</summary>
     [Id(25)] public List<OutboxEvent> PendingEvents { get; set; } = [];
 
+    /// <summary><see cref="IndexStages"/>; null for objects activated before stages existed (they were indexed complete).</summary>
+    [Id(27)] public string? IndexStage { get; set; }
+
     /// <summary>The status the last <c>object.status_changed</c> event announced (the status at creation before any).</summary>
     [Id(26)] public string AnnouncedStatus { get; set; } = ObjectStatuses.PendingUpload;
 

@@ -251,6 +251,28 @@ public sealed class IndexShardGrain(
         foreach (var file in System.IO.Directory.EnumerateFiles(_path)) File.Delete(file);
     }
 
+    /// <summary>
+    /// The query parsed and rewritten against this reader (wildcards expanded): a search asks for statistics and then
+    /// searches with the same text, so the second phase reuses the first's work. Rewritten queries hold terms of one
+    /// reader, so the cache is dropped whenever the reader changes.
+    /// </summary>
+    private Query Rewritten(string text, IndexReader reader)
+    {
+        if (!ReferenceEquals(_rewrittenFor, reader))
+        {
+            _rewritten.Clear();
+            _rewrittenFor = reader;
+        }
+
+        if (_rewritten.TryGetValue(text, out var cached)) return cached;
+        if (_rewritten.Count >= RewrittenCacheSize) _rewritten.Clear();
+        return _rewritten[text] = LexicalQuery.Rewrite(LexicalQuery.Parse(text, _analyzer!), reader, text);
+    }
+
+    private const int RewrittenCacheSize = 64;
+    private readonly Dictionary<string, Query> _rewritten = new(StringComparer.Ordinal);
+    private IndexReader? _rewrittenFor;
+
     private string? CommitValue(string key) => _writer!.CommitData.TryGetValue(key, out var value) ? value : null;
 
     private HashSet<string> IndexedObjectIds()
@@ -326,7 +348,7 @@ public sealed class IndexShardGrain(
         Acquire(out var acquired);
         try
         {
-            var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(lexical, _analyzer!), acquired.IndexReader, lexical);
+            var parsed = Rewritten(lexical, acquired.IndexReader);
             return Task.FromResult(new StatisticsRecorder(acquired.IndexReader).Record(parsed));
         }
         finally
@@ -351,7 +373,7 @@ public sealed class IndexShardGrain(
                 IndexSearcher searcher = request.Statistics is { } statistics
                     ? new CorpusSearcher(acquired.IndexReader, statistics)
                     : new IndexSearcher(acquired.IndexReader) { Similarity = new BM25Similarity() };
-                var parsed = LexicalQuery.Rewrite(LexicalQuery.Parse(query.Lexical, _analyzer!), acquired.IndexReader, query.Lexical);
+                var parsed = Rewritten(query.Lexical, acquired.IndexReader);
                 var collector = TopScoreDocCollector.Create(top, true);
                 try
                 {
@@ -387,7 +409,8 @@ public sealed class IndexShardGrain(
         }
         catch (ObjectNotFoundException)
         {
-            logger.LogWarning("Object {ObjectId} has no vector file; it is indexed for lexical search only", obj.ObjectId);
+            // The usual first pass (its embeddings follow), or an object without text.
+            logger.LogDebug("Object {ObjectId} has no vector file yet; it is indexed for lexical search only", obj.ObjectId);
         }
 
         var documents = new List<Document>();

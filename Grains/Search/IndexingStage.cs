@@ -6,19 +6,21 @@ using Ipto.Search;
 namespace Ipto.Grains.Search;
 
 /// <summary>
-/// The indexing step of ingestion: embeds an approved object's chunks (in batches, off the request path) into a vector
-/// file beside the chunk file, then hands the object to the search shard that holds it; on deletion it leaves that shard.
-/// A vector file that is already complete is reused, so a resumed job does not embed twice.
+/// The indexing step of ingestion: hands an approved object to the search shard that holds it (lexical search finds it
+/// from then on, with vectors if a resumed job already wrote them), then, as the follow-up, embeds its chunks (in
+/// batches, off the request path) into a vector file beside the chunk file, which the object's grain has its shard
+/// index again; on deletion the object leaves its shard. A complete vector file is reused, so a resumed job does not
+/// embed twice.
 /// </summary>
 public sealed class IndexingStage(IndexShardMap shards, IObjectStore store, ITextEmbedder embedder) : IIngestionStage
 {
     private const int Batch = 64;
 
-    public async Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken)
-    {
-        await EnsureVectorsAsync(store, embedder, obj.DatasetId, obj.ObjectId, cancellationToken);
+    public async Task IngestAsync(ObjectSnapshot obj, CancellationToken cancellationToken) =>
         await shards.For(obj.DatasetId, obj.ObjectId).IndexObject(obj);
-    }
+
+    public Task FollowUpAsync(ObjectSnapshot obj, CancellationToken cancellationToken) =>
+        EnsureVectorsAsync(store, embedder, obj.DatasetId, obj.ObjectId, cancellationToken);
 
     public Task RemoveAsync(ObjectSnapshot obj, CancellationToken cancellationToken) =>
         shards.For(obj.DatasetId, obj.ObjectId).RemoveObject(obj.ObjectId);

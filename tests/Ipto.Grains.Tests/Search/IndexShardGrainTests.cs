@@ -7,6 +7,7 @@ using Ipto.Grains.Tests.Support;
 using Ipto.Objects;
 using Ipto.Search;
 using Ipto.Testing;
+using Ipto.Testing.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -42,7 +43,8 @@ public sealed class IndexShardGrainTests(SharedCluster shared)
             var obj = cluster.Client.GetGrain<IObjectGrain>(objectId);
             await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Ready, what: "ready");
             await obj.Approve(Admin);
-            await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Active, what: "active");
+            await Eventually.Until(async () => await obj.Get(Owner), o => o.Status == ObjectStatuses.Active && o.IndexStage == IndexStages.Complete,
+                what: "active with its embeddings");
             ids.Add(objectId);
         }
 
@@ -184,6 +186,45 @@ public sealed class IndexShardGrainTests(SharedCluster shared)
         foreach (var key in await store.ListKeysAsync("search-shards/", 10_000)) await store.DeleteAsync(key);
         Assert.Equal(0, await index.CountAsync());
         Assert.Equal([laterIds[0]], (await Lexical(new ShardedIndex(cluster, later), "rice")).Select(h => h.ObjectId).ToArray());
+    }
+
+    [Fact]
+    public async Task AnApprovedObjectIsSearchableLexicallyBeforeItsEmbeddingsAndDenselyAfter()
+    {
+        var cluster = shared.Cluster;
+        var datasetId = Ids.New(IdPrefixes.Dataset);
+        await cluster.Client.GetGrain<IDatasetGrain>(datasetId).Create(Owner, new NewDataset("Held", null, "document", "open", "fixed", null, "listed", []));
+        var store = cluster.Silos[0].ServiceProvider.GetRequiredService<IObjectStore>();
+        var objectId = Ids.New(IdPrefixes.Object);
+        var text = $"Marine insurance covers cargo lost at sea ({HoldingEmbedder.Marker}).";
+        using var hold = new ManualResetEventSlim(false);
+        HoldingEmbedder.Hold = hold;
+        try
+        {
+            await cluster.Client.UploadAsync(store, Owner, datasetId, objectId, "held.txt", "text/plain", Encoding.UTF8.GetBytes(text));
+            var obj = cluster.Client.GetGrain<IObjectGrain>(objectId);
+            await Eventually.Until(async () => (await obj.Get(Owner)).Status, s => s == ObjectStatuses.Ready, what: "ready");
+            await obj.Approve(Admin);
+            var lexical = await Eventually.Until(async () => await obj.Get(Owner), o => o.Status == ObjectStatuses.Active, what: "active");
+            Assert.Equal(IndexStages.Lexical, lexical.IndexStage);
+
+            var index = new ShardedIndex(cluster, datasetId);
+            var embedder = cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>();
+            var paraphrase = embedder.Embed(["compensation for goods that sank with a ship"])[0];
+            Assert.Equal([objectId], (await Lexical(index, "cargo")).Select(m => m.ObjectId).ToArray());
+            Assert.Empty((await index.SearchAsync(new IndexQuery(null, paraphrase, null, 3))).Dense);
+
+            hold.Set();
+            var complete = await Eventually.Until(async () => await obj.Get(Owner), o => o.IndexStage == IndexStages.Complete, what: "the embeddings");
+            Assert.Equal(ObjectStatuses.Active, complete.Status);
+            Assert.Equal([objectId], (await index.SearchAsync(new IndexQuery(null, paraphrase, null, 3))).Dense.Select(m => m.ObjectId).ToArray());
+            Assert.Equal([objectId], (await Lexical(index, "cargo")).Select(m => m.ObjectId).ToArray());
+        }
+        finally
+        {
+            HoldingEmbedder.Hold = null;
+            hold.Set();
+        }
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public static class EmbeddedCluster
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSiloHost((_, host) =>
         {
+            host.Services.AddSingleton<Ipto.Grains.Search.ITextEmbedder>(new HoldingEmbedder(new Ipto.Grains.Search.MiniLmEmbedder()));
             host.Services.AddIptoInfrastructure(configuration);
             host.Services.AddSingleton<IJobHandler, CountingJobHandler>();
             host.Services.AddSingleton<IJobHandler, FailingJobHandler>();

@@ -56,8 +56,10 @@ public static class UploadFlow
     /// <summary>Polls the object until it has <paramref name="status"/> (or failed, which fails the test); returns it.</summary>
     public static async Task<JsonElement> WaitForStatusAsync(this HttpClient owner, string objectId, string status, TimeSpan? timeout = null)
     {
+        // "active" waits for the whole index: the embeddings follow the lexical index, and tests search densely too.
         var obj = await Eventually.Until(async () => await (await owner.GetAsync($"/v1/objects/{objectId}")).DataAsync(),
-            o => o.GetProperty("status").GetString() is { } s && (s == status || s == "failed"), timeout ?? TimeSpan.FromSeconds(60),
+            o => o.GetProperty("status").GetString() is { } s && (s == "failed"
+                || (s == status && (status != "active" || o.GetProperty("index_stage").GetString() == "complete"))), timeout ?? TimeSpan.FromSeconds(60),
             $"object {objectId} to be {status}");
         Assert.True(obj.GetProperty("status").GetString() == status, $"object {objectId} is not {status}: {obj}");
         return obj;

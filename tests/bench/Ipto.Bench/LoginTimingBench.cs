@@ -40,6 +40,12 @@ internal static class LoginTimingBench
             return;
         }
 
+        if (args.Length > 0 && args[0] == "scale")
+        {
+            await ScaleBench.RunAsync(args[1..]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "search")
         {
             await SearchBench.RunAsync(args[1..]);

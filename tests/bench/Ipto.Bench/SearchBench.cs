@@ -133,7 +133,7 @@ internal static class SearchBench
 
     private sealed record ModeResult(string Mode, int QuerySetSize, int Rounds, LatencySeries Api, LatencySeries Raw);
 
-    private static Task<Account> SignupAsync(SearchBenchClient client, string tag, string tenant) =>
+    internal static Task<Account> SignupAsync(SearchBenchClient client, string tag, string tenant) =>
         client.Http.SignupAsync(Accounts.NewEmail(tag), tenant, displayName: tenant);
 
     /// <summary>Uploads a small text document through its presigned URL, waits for ready, approves it as the platform admin, waits for active.</summary>
@@ -334,7 +334,7 @@ internal static class SearchBench
     private static string Q(double value) => value.ToString("F0", CultureInfo.InvariantCulture);
 
     /// <summary>Reads <c>name=value</c>, or else the positional argument at <paramref name="position"/>.</summary>
-    private static int Option(string[] args, string name, int position, int fallback)
+    internal static int Option(string[] args, string name, int position, int fallback)
     {
         foreach (var arg in args)
             if (arg.StartsWith(name + "=", StringComparison.Ordinal)) return int.Parse(arg[(name.Length + 1)..], CultureInfo.InvariantCulture);
@@ -342,7 +342,7 @@ internal static class SearchBench
         return position < positional.Length ? int.Parse(positional[position], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -350,16 +350,18 @@ internal static class SearchBench
     }
 
     /// <summary>The embedded Api (co-hosted silo, SQLite, local store) on Kestrel at 127.0.0.1, with a bootstrap platform admin.</summary>
-    private sealed class KestrelApi : WebApplicationFactory<Program>
+    internal sealed class KestrelApi : WebApplicationFactory<Program>
     {
         public const string AdminEmail = "root@bench.example";
         public const string AdminPassword = "bootstrap-admin-password";
 
         private readonly string _dataDir;
+        private readonly int _shards;
 
-        public KestrelApi(string dataDir, int port)
+        public KestrelApi(string dataDir, int port, int shards = 1)
         {
             _dataDir = dataDir;
+            _shards = shards;
             BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
             UseKestrel();
         }
@@ -383,8 +385,8 @@ internal static class SearchBench
             builder.UseSetting("Ipto:Identity:PasswordIterations", "1000");
             builder.UseSetting("Ipto:RateLimits:AuthPerIpPerMinute", "100000");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            // One shard: the raw side opens that one Lucene directory, so both sides search the same index.
-            builder.UseSetting("Ipto:Search:Shards", "1");
+            // The search bench runs one shard: its raw side opens that one Lucene directory, so both sides search the same index.
+            builder.UseSetting("Ipto:Search:Shards", Invariant(_shards));
         }
     }
 }
