@@ -39,24 +39,7 @@ internal static class ScaleBench
             .Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var queries = SearchBench.Option(args, "queries", 99, 300);
         var shardCount = SearchBench.Option(args, "shards", 99, 4);
-        var dataDir = Directory.CreateTempSubdirectory("ipto-bench-").FullName;
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IPTO_API", AppContext.BaseDirectory);
-        var api = new SearchBench.KestrelApi(dataDir, SearchBench.FreePort(), shardCount);
-        try
-        {
-            await RunAsync(api, dataDir, steps, queries, shardCount);
-        }
-        finally
-        {
-            await api.DisposeAsync();
-            try
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        await SearchBench.WithKestrelApiAsync(shardCount, (api, dataDir) => RunAsync(api, dataDir, steps, queries, shardCount));
     }
 
     private sealed record Step(int Datasets, LatencySeries Lexical, LatencySeries Hybrid, double HeapMb, double WorkingSetMb, int DatasetActivations, double ResultsPerQuery);

@@ -45,12 +45,18 @@ internal static class SearchBench
     {
         var chunks = Option(args, "chunks", 0, 50_000);
         var queries = Option(args, "queries", 1, 1_000);
+        await WithKestrelApiAsync(1, (api, dataDir) => RunAsync(api, dataDir, chunks, queries));
+    }
+
+    /// <summary>Runs <paramref name="bench"/> against an embedded Api on Kestrel with a fresh data directory, removed afterwards.</summary>
+    internal static async Task WithKestrelApiAsync(int shards, Func<KestrelApi, string, Task> bench)
+    {
         var dataDir = Directory.CreateTempSubdirectory("ipto-bench-").FullName;
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IPTO_API", AppContext.BaseDirectory);
-        var api = new KestrelApi(dataDir, FreePort());
+        var api = new KestrelApi(dataDir, FreePort(), shards);
         try
         {
-            await RunAsync(api, dataDir, chunks, queries);
+            await bench(api, dataDir);
         }
         finally
         {
