@@ -21,7 +21,7 @@ using Orleans;
 /// the same lexical and hybrid queries over HTTP (Kestrel, loopback) against everything it may use, and the managed
 /// heap and dataset-grain activations are read. Then the shards move to an empty disk twice: restored from their
 /// snapshots, and rebuilt from chunk files. Usage: dotnet run -c Release --project tests/bench/Ipto.Bench -- scale
-/// [steps=1,100,1000,10000] [queries=300] [shards=4]
+/// [steps=1,100,1000,10000] [queries=300] [shards=4], or scale big=1000000 for one dataset of that many chunks.
 /// </summary>
 internal static class ScaleBench
 {
@@ -39,7 +39,10 @@ internal static class ScaleBench
             .Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var queries = SearchBench.Option(args, "queries", 99, 300);
         var shardCount = SearchBench.Option(args, "shards", 99, 4);
-        await SearchBench.WithKestrelApiAsync(shardCount, (api, dataDir) => RunAsync(api, dataDir, steps, queries, shardCount));
+        var big = SearchBench.Option(args, "big", 99, 0);
+        await SearchBench.WithKestrelApiAsync(shardCount, (api, dataDir) => big > 0
+            ? RunBigAsync(api, big, queries, shardCount)
+            : RunAsync(api, dataDir, steps, queries, shardCount));
     }
 
     private sealed record Step(int Datasets, LatencySeries Lexical, LatencySeries Hybrid, double HeapMb, double WorkingSetMb, int DatasetActivations, double ResultsPerQuery);
@@ -122,6 +125,16 @@ internal static class ScaleBench
     {
         var datasetId = (await client.CallAsync(HttpMethod.Post, "/v1/datasets", new { name = $"Scale dataset {n:D5}", visibility = "listed" }, provider.SessionToken,
             HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
+        await AddObjectAsync(map, store, provider, datasetId, n, texts, vectors);
+        var dataset = grains.GetGrain<IDatasetGrain>(datasetId);
+        await dataset.Advance(DatasetStatuses.Ingesting);
+        await dataset.Advance(DatasetStatuses.Active);
+    }
+
+    /// <summary>One object of these chunks: its chunk and vector files, then its shard indexes it.</summary>
+    private static async Task AddObjectAsync(IndexShardMap map, IObjectStore store, Ipto.Testing.Account provider, string datasetId, int n,
+        IReadOnlyList<string> texts, IReadOnlyList<float[]> vectors)
+    {
         var objectId = Ids.New(IdPrefixes.Object);
         var lines = new StringBuilder();
         long at = 0;
@@ -151,9 +164,66 @@ internal static class ScaleBench
         var snapshot = new ObjectSnapshot(objectId, datasetId, provider.TenantId, $"doc-{n:D5}.txt", "text/plain", at, null, ObjectStatuses.Active,
             ReviewStates.Approved, null, now, null, new Extraction(at, null, texts.Count, "en", null), now, now, now, null);
         if (await map.For(datasetId, objectId).IndexObject(snapshot) != texts.Count) throw new InvalidOperationException($"{objectId} was not indexed.");
-        var dataset = grains.GetGrain<IDatasetGrain>(datasetId);
+    }
+
+    /// <summary>
+    /// <c>scale big=1000000</c>: one listed dataset of that many chunks (objects of 100 corpus chunks, indexed four at a
+    /// time; 512 embedded texts' vectors reused round-robin, as a scan or graph costs the same whatever the values), then
+    /// the lexical and hybrid query sets over HTTP. Segments of 20,000+ chunks build their graphs in the background
+    /// meanwhile, so dense work is partly exact scans: the figures are an upper bound for hybrid.
+    /// </summary>
+    private static async Task RunBigAsync(SearchBench.KestrelApi api, int chunks, int queries, int shardCount)
+    {
+        const int PerObject = 100;
+        var clock = Stopwatch.StartNew();
+        api.StartServer();
+        using var client = new SearchBenchClient(api.BaseAddress);
+        var services = api.Services;
+        var map = services.GetRequiredService<IndexShardMap>();
+        var store = services.GetRequiredService<IObjectStore>();
+        var embedder = services.GetRequiredService<ITextEmbedder>();
+        var provider = await SearchBench.SignupAsync(client, "provider", "Big Provider");
+        var buyer = await SearchBench.SignupAsync(client, "buyer", "Big Buyer");
+        var key = await client.CallAsync(HttpMethod.Post, "/v1/api-keys",
+            new { name = "big bench", scopes = new[] { "search:query" }, rate_limit_per_second = 10_000 }, buyer.SessionToken, HttpStatusCode.Created);
+        client.ApiKey = key.GetProperty("key").GetString();
+        var datasetId = (await client.CallAsync(HttpMethod.Post, "/v1/datasets", new { name = "Big dataset", visibility = "listed" }, provider.SessionToken,
+            HttpStatusCode.Created)).GetProperty("dataset_id").GetString()!;
+        var corpus = new SearchCorpus();
+        var pool = embedder.Embed(Enumerable.Range(0, 512).Select(_ => corpus.NextChunk()).ToArray());
+        var objects = chunks / PerObject;
+        var texts = new string[objects][];
+        for (var o = 0; o < objects; o++) texts[o] = Enumerable.Range(0, PerObject).Select(_ => corpus.NextChunk()).ToArray();
+        var done = 0;
+        await Parallel.ForAsync(0, objects, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (o, _) =>
+        {
+            await AddObjectAsync(map, store, provider, datasetId, o, texts[o], Enumerable.Range(0, PerObject).Select(j => pool[(o * PerObject + j) % pool.Length]).ToArray());
+            texts[o] = [];
+            if (Interlocked.Increment(ref done) % 1000 == 0) Console.WriteLine($"  {done * PerObject:N0} chunks indexed ({clock.Elapsed.TotalSeconds:F0} s)");
+        });
+        var dataset = services.GetRequiredService<IGrainFactory>().GetGrain<IDatasetGrain>(datasetId);
         await dataset.Advance(DatasetStatuses.Ingesting);
         await dataset.Advance(DatasetStatuses.Active);
+        var indexed = (await Task.WhenAll(map.All().Select(shard => shard.Count(null)))).Sum();
+        Console.WriteLine($"{indexed:N0} chunks in one dataset over {shardCount} shards ({clock.Elapsed.TotalSeconds:F0} s)");
+
+        var lexicalBodies = new SearchCorpus().LexicalQueries().Select(q => SearchBenchClient.SearchBody(q, SearchModes.Lexical, Limit)).ToArray();
+        var hybridBodies = SearchCorpus.PlainQueries().Select(q => SearchBenchClient.SearchBody(q, SearchModes.Hybrid, Limit)).ToArray();
+        await WarmAsync(client, lexicalBodies, hybridBodies, FirstWarmup);
+        var lexical = new LatencySeries();
+        var hybrid = new LatencySeries();
+        long results = 0;
+        for (var i = 0; i < queries; i++)
+        {
+            results += Results(await lexical.TimeAsync(() => client.SearchAsync(lexicalBodies[i % lexicalBodies.Length])));
+            results += Results(await hybrid.TimeAsync(() => client.SearchAsync(hybridBodies[i % hybridBodies.Length])));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"| chunks in one dataset | shards | lexical p50 | lexical p99 | hybrid p50 | hybrid p99 | results per query |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| {indexed:N0} | {shardCount} | {Ms(lexical.P50)} | {Ms(lexical.P99)} | {Ms(hybrid.P50)} | {Ms(hybrid.P99)} | {results / (2.0 * queries):F1} |");
+        Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
     }
 
     private static async Task WarmAsync(SearchBenchClient client, byte[][] lexical, byte[][] hybrid, TimeSpan time)
