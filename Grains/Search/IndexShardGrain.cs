@@ -59,9 +59,6 @@ public sealed class IndexShardGrain(
     private int Shard => (int)this.GetPrimaryKeyLong();
     private int ShardCount => options.Value.Search.Shards;
 
-    /// <summary>How this activation got its index (tests and operators read it through logs).</summary>
-    internal string Origin { get; private set; } = "local";
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _path = Path.Combine(options.Value.FullDataDir, "index", "shards", Shard.ToString(CultureInfo.InvariantCulture));
@@ -206,7 +203,6 @@ public sealed class IndexShardGrain(
         Commit(manifest.Lineage);
         _uploaded = manifest;
         _uploadedKnown = true;
-        Origin = "snapshot";
         logger.LogInformation(
             "Search shard {Shard} restored from snapshot generation {Snapshot} in {Ms} ms (local generation {Local}, expected {Expected}); {Missing} objects added since, {Gone} removed",
             Shard, manifest.Generation, watch.ElapsedMilliseconds, local ?? "none", _generation, missing.Length, present.Count(id => !wanted.ContainsKey(id)));
@@ -222,7 +218,6 @@ public sealed class IndexShardGrain(
         foreach (var obj in objects) await AddDocumentsAsync(obj, cancellationToken);
         // A new lineage: the rebuilt index's segment names start again and must not meet an older snapshot's files.
         Commit(Guid.NewGuid().ToString("N"));
-        Origin = "rebuild";
     }
 
     private void OpenWriter()

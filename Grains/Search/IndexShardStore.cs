@@ -47,7 +47,10 @@ public sealed class IndexShardStore(AppDatabase database)
         return objects;
     }
 
-    public Task SaveObjectAsync(int shard, int shardCount, ShardObject obj, long generation) => WriteAsync(shard, shardCount, generation, async (connection, transaction) =>
+    public Task SaveObjectAsync(int shard, int shardCount, ShardObject obj, long generation) => WriteAsync(shard, shardCount, generation,
+        (connection, transaction) => UpsertObjectAsync(connection, transaction, shard, obj));
+
+    private static async Task UpsertObjectAsync(DbConnection connection, DbTransaction transaction, int shard, ShardObject obj)
     {
         await using var command = connection.Command("""
             INSERT INTO index_shard_objects (shard, object_id, dataset_id, tenant_id, filename, content_type, uploaded_at, approved_at)
@@ -58,7 +61,7 @@ public sealed class IndexShardStore(AppDatabase database)
             .With("@shard", shard).With("@object", obj.ObjectId).With("@dataset", obj.DatasetId).With("@tenant", obj.TenantId)
             .With("@filename", obj.Filename).With("@type", obj.ContentType).With("@uploaded", obj.UploadedAt).With("@approved", obj.ApprovedAt);
         await command.ExecuteNonQueryAsync();
-    });
+    }
 
     public Task RemoveObjectAsync(int shard, int shardCount, string objectId, long generation) => WriteAsync(shard, shardCount, generation, async (connection, transaction) =>
     {
@@ -95,16 +98,7 @@ public sealed class IndexShardStore(AppDatabase database)
         const long first = 1;
         await WriteAsync(shard, shardCount, first, async (connection, transaction) =>
         {
-            foreach (var obj in adopted)
-            {
-                await using var command = connection.Command("""
-                    INSERT INTO index_shard_objects (shard, object_id, dataset_id, tenant_id, filename, content_type, uploaded_at, approved_at)
-                    VALUES (@shard, @object, @dataset, @tenant, @filename, @type, @uploaded, @approved) ON CONFLICT (shard, object_id) DO NOTHING
-                    """, transaction)
-                    .With("@shard", shard).With("@object", obj.ObjectId).With("@dataset", obj.DatasetId).With("@tenant", obj.TenantId)
-                    .With("@filename", obj.Filename).With("@type", obj.ContentType).With("@uploaded", obj.UploadedAt).With("@approved", obj.ApprovedAt);
-                await command.ExecuteNonQueryAsync();
-            }
+            foreach (var obj in adopted) await UpsertObjectAsync(connection, transaction, shard, obj);
         });
         return first;
     }
