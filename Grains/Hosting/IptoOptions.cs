@@ -30,6 +30,8 @@ public sealed class IptoOptions
     public PayoutOptions Payouts { get; set; } = new();
     public Webhooks.WebhookOptions Webhooks { get; set; } = new();
     public Search.SearchOptions Search { get; set; } = new();
+    public ManagementOptions Management { get; set; } = new();
+    public LogOptions Logging { get; set; } = new();
 
     public bool IsCluster => string.Equals(Mode, IptoModes.Cluster, StringComparison.OrdinalIgnoreCase);
 
@@ -65,6 +67,8 @@ public sealed class IptoOptions
             throw new InvalidOperationException("Ipto:Jobs:ResumePeriod and Ipto:Idempotency:SweepPeriod must be at least Ipto:Reminders:MinimumPeriod.");
         if (Tenants.InvitationRetention < TimeSpan.Zero)
             throw new InvalidOperationException("Ipto:Tenants:InvitationRetention must not be negative.");
+        if (!string.Equals(Logging.Format, LogFormats.Text, StringComparison.OrdinalIgnoreCase) && !Logging.IsJson)
+            throw new InvalidOperationException($"Ipto:Logging:Format must be '{LogFormats.Text}' or '{LogFormats.Json}', not '{Logging.Format}'.");
         Payouts.Validate();
         Webhooks.Validate();
         Search.Validate();
@@ -123,6 +127,31 @@ public sealed class ClusterOptions
 
     /// <summary>How often a client-role Api re-reads the gateway list (a restarted silo takes client traffic after this).</summary>
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>The operators' listener: health, readiness and the Prometheus scrape endpoint, apart from the public API.</summary>
+public sealed class ManagementOptions
+{
+    /// <summary>
+    /// Where a process (Api or silo) serves <c>/health</c>, <c>/health/ready</c> and <c>/metrics</c> without a
+    /// credential, e.g. <c>http://127.0.0.1:9464</c>; unset, a silo serves nothing over HTTP and the Api serves
+    /// <c>/metrics</c> on its own port to platform admins only.
+    /// </summary>
+    public string? Urls { get; set; }
+}
+
+public sealed class LogOptions
+{
+    /// <summary><c>text</c> (one line per entry, timestamped) or <c>json</c> (one JSON object per line).</summary>
+    public string Format { get; set; } = LogFormats.Text;
+
+    public bool IsJson => string.Equals(Format, LogFormats.Json, StringComparison.OrdinalIgnoreCase);
+}
+
+public static class LogFormats
+{
+    public const string Text = "text";
+    public const string Json = "json";
 }
 
 public sealed class ApiHostOptions
