@@ -62,6 +62,9 @@ public sealed record ApiKeyPatch(
     [property: Id(5)] double? RateLimitPerSecond,
     [property: Id(6)] bool ClearRateLimit);
 
+[GenerateSerializer, Alias("Ipto.KeyLease")]
+public sealed record KeyLease([property: Id(0)] KeyPrincipal Principal, [property: Id(1)] CredentialLease Lease);
+
 [GenerateSerializer, Alias("Ipto.KeyPrincipal")]
 public sealed record KeyPrincipal(
     [property: Id(0)] string KeyId,

@@ -16,6 +16,14 @@ public interface IApiKeyGrain : IGrainWithStringKey
     [Alias("Authenticate")]
     Task<KeyPrincipal?> Authenticate(string secret);
 
+    /// <summary>
+    /// As <see cref="Authenticate"/>, for a node that caches the key: the principal with some rate-limit tokens for a
+    /// short lifetime (a batch of tokens, or one when <paramref name="batch"/> is false). Until then
+    /// <paramref name="holder"/> is told to forget the key before any change or revocation of it answers.
+    /// </summary>
+    [Alias("Lease")]
+    Task<KeyLease?> Lease(string secret, Ipto.Identity.ICredentialHolder holder, bool batch);
+
     [Alias("Get")]
     Task<ApiKeyView> Get(Caller caller);
 

@@ -11,6 +11,10 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Authenticate")]
     Task<SessionPrincipal?> Authenticate();
 
+    /// <summary>As <see cref="Authenticate"/> for a node that caches the session (see <see cref="ICredentialHolder"/>).</summary>
+    [Alias("Lease")]
+    Task<SessionLease?> Lease(ICredentialHolder holder, bool batch);
+
     [Alias("UpdateRoles")]
     Task UpdateRoles(IReadOnlyList<string> roles);
 

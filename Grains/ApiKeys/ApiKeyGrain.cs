@@ -36,15 +36,26 @@ public sealed class ApiKeyGrain(
     private TokenBucket? _bucket;
     private DateTimeOffset? _lastUsed;
     private IGrainTimer? _flushTimer;
+    private LeaseHolders _leases = null!;
+    private bool _earlierLeases;
 
     private string Prefix => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _leases = new LeaseHolders(time, logger);
+        _earlierLeases = state.RecordExists && state.State.LeasesGranted;
         if (state.RecordExists) await Projection.CatchUpAsync(this, WriteProjectionAsync, logger, "API key", state.State.KeyId);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushLastUsedAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await FlushLastUsedAsync();
+        if (!state.RecordExists || !state.State.LeasesGranted) return;
+        await ForgetEverywhereAsync();
+        state.State.LeasesGranted = false;
+        await state.WriteStateAsync();
+    }
 
     public async Task<ApiKeyView> Create(NewApiKey key)
     {
@@ -78,18 +89,53 @@ public sealed class ApiKeyGrain(
 
     public Task<KeyPrincipal?> Authenticate(string secret)
     {
+        var now = time.GetUtcNow();
+        return Task.FromResult(Verify(secret, now) ? Principal(Bucket(now).Take(now)) : null);
+    }
+
+    public async Task<KeyLease?> Lease(string secret, ICredentialHolder holder, bool batch)
+    {
+        var now = time.GetUtcNow();
+        if (!Verify(secret, now)) return null;
+        if (!state.State.LeasesGranted)
+        {
+            state.State.LeasesGranted = true;
+            await state.WriteStateAsync();
+        }
+
+        var lease = _leases.Grant(holder, Bucket(now), batch, state.State.ExpiresAt);
+        return new KeyLease(Principal(lease.Rate), lease);
+    }
+
+    /// <summary>The secret matches an active key; records the use.</summary>
+    private bool Verify(string secret, DateTimeOffset now)
+    {
         // Compare even for a missing key, so timing does not tell which prefixes exist.
         var matches = SecretTokens.HashEquals(secret, state.RecordExists ? state.State.SecretHash : UnusedHash);
-        var now = time.GetUtcNow();
-        if (!state.RecordExists || !matches || state.State.StatusAt(now) != ApiKeyStatuses.Active)
-            return Task.FromResult<KeyPrincipal?>(null);
-
-        var rate = state.State.RateLimitPerSecond ?? options.Value.RateLimits.DefaultPerSecond;
-        if (_bucket is null || _bucket.Rate != rate) _bucket = new TokenBucket(rate, rate * 2, now);
+        if (!state.RecordExists || !matches || state.State.StatusAt(now) != ApiKeyStatuses.Active) return false;
         _lastUsed = now;
         _flushTimer ??= this.RegisterGrainTimer(FlushLastUsedAsync, new GrainTimerCreationOptions(LastUsedFlushInterval, LastUsedFlushInterval) { KeepAlive = false });
+        return true;
+    }
+
+    private TokenBucket Bucket(DateTimeOffset now)
+    {
+        var rate = state.State.RateLimitPerSecond ?? options.Value.RateLimits.DefaultPerSecond;
+        if (_bucket is null || _bucket.Rate != rate) _bucket = new TokenBucket(rate, rate * 2, now);
+        return _bucket;
+    }
+
+    private KeyPrincipal Principal(RateDecision rate)
+    {
         var s = state.State;
-        return Task.FromResult<KeyPrincipal?>(new KeyPrincipal(s.KeyId, s.TenantId, s.Scopes, s.DatasetAccessMode, s.DatasetIds, _bucket.Take(now), s.SpendLimit));
+        return new KeyPrincipal(s.KeyId, s.TenantId, s.Scopes, s.DatasetAccessMode, s.DatasetIds, rate, s.SpendLimit);
+    }
+
+    /// <summary>Before a change answers, every node that caches the key forgets it.</summary>
+    private async Task ForgetEverywhereAsync()
+    {
+        await _leases.ForgetEverywhereAsync(CredentialIds.ApiKey(Prefix), _earlierLeases);
+        _earlierLeases = false;
     }
 
     public Task<ApiKeyView> Get(Caller caller)
@@ -120,6 +166,7 @@ public sealed class ApiKeyGrain(
         if (patch.ClearRateLimit) s.RateLimitPerSecond = null;
         else if (patch.RateLimitPerSecond is not null) s.RateLimitPerSecond = patch.RateLimitPerSecond;
         await SaveAsync();
+        await ForgetEverywhereAsync();
         return View();
     }
 
@@ -131,6 +178,8 @@ public sealed class ApiKeyGrain(
             state.State.RevokedAt = time.GetUtcNow();
             await SaveAsync();
         }
+
+        await ForgetEverywhereAsync(); // also on a repeated revocation, whose first attempt may have failed after saving
 
         return View();
     }

@@ -21,6 +21,9 @@ public sealed class ApiKeyState
     [Id(13)] public DateTimeOffset? LastUsedAt { get; set; }
     [Id(14)] public long Version { get; set; }
 
+    /// <summary>Set before an activation first leases the key to a node, cleared when it deactivates after every holder forgot it.</summary>
+    [Id(15)] public bool LeasesGranted { get; set; }
+
     public string StatusAt(DateTimeOffset now) => Status(RevokedAt, ExpiresAt, now);
 
     public static string Status(DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>

@@ -41,6 +41,7 @@ public static class IptoHostingExtensions
         services.AddSingleton<KeysetPager>();
         services.AddSingleton<JobProjection>();
         services.AddSingleton<Idempotency.IdempotencyStore>();
+        services.AddSingleton<Ipto.Identity.VerifiedCredentials>();
         services.AddSingleton<ApiKeys.ApiKeyProjection>();
         services.AddSingleton<Datasets.DatasetProjection>();
         services.AddSingleton<Search.SearchableDatasets>();

@@ -47,4 +47,7 @@ public sealed class SessionState
     [Id(6)] public TimeSpan IdleTimeout { get; set; }
     [Id(7)] public DateTimeOffset LastSeenAt { get; set; }
     [Id(8)] public bool Revoked { get; set; }
+
+    /// <summary>Set before an activation first leases the session to a node, cleared when it deactivates after every holder forgot it.</summary>
+    [Id(9)] public bool LeasesGranted { get; set; }
 }

@@ -11,12 +11,13 @@ namespace Ipto.Api.Http.Auth;
 
 /// <summary>
 /// Resolves the request's one credential — a session token (<c>Authorization: Bearer sess_…</c>) or an API key
-/// (<c>X-API-Key</c>, or an <c>ipto_…</c> Bearer) — with one grain call that also takes a rate-limit token. Nothing
-/// is cached here, so a revocation is effective at once on every node. Two different credentials are 400; a bad one
-/// is 401 (challenge); an exhausted bucket is 429. Challenges and refusals answer in the error envelope.
+/// (<c>X-API-Key</c>, or an <c>ipto_…</c> Bearer) — and takes a rate-limit token, through the node's
+/// <see cref="VerifiedCredentials"/> (a grain call only when its lease of the credential is spent or ended; a
+/// revocation still reaches every node before it answers). Two different credentials are 400; a bad one is 401
+/// (challenge); an exhausted bucket is 429. Challenges and refusals answer in the error envelope.
 /// </summary>
 public sealed class IptoAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, VerifiedCredentials credentials)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, new WarningsOnlyLoggerFactory(logger), encoder)
 {
     public const string SchemeName = "Ipto";
@@ -32,21 +33,23 @@ public sealed class IptoAuthenticationHandler(
         if (credential.StartsWith(SecretTokens.SessionPrefix, StringComparison.Ordinal))
         {
             var hash = SecretTokens.Hash(credential);
-            var session = await grains.GetGrain<ISessionGrain>(hash).Authenticate();
-            if (session is null) return AuthenticateResult.Fail("unknown, expired or revoked session");
+            if (await credentials.AuthenticateSessionAsync(hash) is not { } verified)
+                return AuthenticateResult.Fail("unknown, expired or revoked session");
+            var (session, sessionRate) = verified;
             var scopes = Roles.SessionScopes(session.Roles, session.IsPlatformAdmin);
             identity = CallerClaims.ToIdentity(new Caller(session.TenantId, session.UserId, PrincipalTypes.User, scopes, session.IsPlatformAdmin), SchemeName);
             identity.AddClaims(session.Roles.Select(r => new Claim(CallerClaims.Role, r)));
             identity.AddClaim(new Claim(CallerClaims.SessionHash, hash));
-            rate = session.Rate;
+            rate = sessionRate;
         }
         else if (ApiKeyFormat.TryParse(credential, out var prefix, out var secret))
         {
-            var key = await grains.GetGrain<IApiKeyGrain>(prefix).Authenticate(secret);
-            if (key is null) return AuthenticateResult.Fail("unknown, expired or revoked API key");
+            if (await credentials.AuthenticateKeyAsync(prefix, secret) is not { } verified)
+                return AuthenticateResult.Fail("unknown, expired or revoked API key");
+            var (key, keyRate) = verified;
             var allowList = key.DatasetAccessMode == DatasetAccessModes.AllowList ? key.DatasetIds : null;
             identity = CallerClaims.ToIdentity(new Caller(key.TenantId, key.KeyId, PrincipalTypes.ApiKey, key.Scopes, false, allowList, key.SpendLimit), SchemeName);
-            rate = key.Rate;
+            rate = keyRate;
         }
         else
         {
