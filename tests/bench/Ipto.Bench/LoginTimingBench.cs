@@ -46,6 +46,18 @@ internal static class LoginTimingBench
             return;
         }
 
+        if (args.Length > 0 && args[0] == "load")
+        {
+            await LoadBench.RunAsync(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == LoadDriver.Mode)
+        {
+            await LoadDriver.RunAsync(args[1..]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "search")
         {
             await SearchBench.RunAsync(args[1..]);

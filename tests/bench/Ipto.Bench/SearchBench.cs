@@ -363,11 +363,13 @@ internal static class SearchBench
 
         private readonly string _dataDir;
         private readonly int _shards;
+        private readonly IReadOnlyDictionary<string, string> _settings;
 
-        public KestrelApi(string dataDir, int port, int shards = 1)
+        public KestrelApi(string dataDir, int port, int shards = 1, IReadOnlyDictionary<string, string>? settings = null)
         {
             _dataDir = dataDir;
             _shards = shards;
+            _settings = settings ?? new Dictionary<string, string>();
             BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
             UseKestrel();
         }
@@ -393,6 +395,7 @@ internal static class SearchBench
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             // The search bench runs one shard: its raw side opens that one Lucene directory, so both sides search the same index.
             builder.UseSetting("Ipto:Search:Shards", Invariant(_shards));
+            foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         }
     }
 }
