@@ -7,6 +7,7 @@ using Ipto.Api.Http.OpenApi;
 using Ipto.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Orleans.Dashboard;
 
 // Settings (appsettings.json) are read from beside the binary whichever directory the Api is started from; the working
 // directory is only where a relative Ipto:DataDir lives (README "Configuration").
@@ -14,15 +15,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 const string DefaultUrl = "http://127.0.0.1:5080";
 var urls = builder.Configuration["urls"];
-if (string.IsNullOrWhiteSpace(urls))
-{
-    urls = DefaultUrl;
-    builder.WebHost.UseUrls(DefaultUrl);
-}
+if (string.IsNullOrWhiteSpace(urls)) urls = DefaultUrl;
 
 // The local object store presigns URLs on this Api; unless told otherwise they use the first address it listens on.
 builder.Configuration["Ipto:ObjectStore:PublicBaseUrl"] ??= PublicBaseUrl(urls);
 var ipto = builder.Configuration.ReadIptoOptions();
+var management = ManagementListener.Parse(ipto.Management.Urls);
+builder.WebHost.UseUrls(management is null ? urls : urls + ";" + ipto.Management.Urls);
+builder.Logging.AddIptoConsole(ipto);
 
 builder.WebHost.ConfigureKestrel(k =>
 {
@@ -32,6 +32,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.ConfigureEndpointDefaults(listen => listen.UseErrorEnvelopes());
 });
 builder.Services.AddIptoInfrastructure(builder.Configuration);
+builder.Services.AddIptoTelemetry(builder.Configuration, "ipto-api");
 if (ipto.Api.IsClient)
     builder.UseOrleansClient(client => client.UseIptoClient(builder.Configuration));
 else
@@ -65,6 +66,11 @@ app.UseMiddleware<AccessRequirementsMiddleware>();
 
 app.MapHealthEndpoints();
 app.MapIptoApiDocs();
+// The scrape endpoint and the dashboard: on the management listener without a credential when there is one, else
+// (metrics) for platform admins only; the dashboard always for platform admins.
+if (management is not null) app.MapPrometheusScrapingEndpoint(IptoTelemetry.MetricsPath).RequireHost(management.HostPattern).ExcludeFromDescription();
+else app.MapPrometheusScrapingEndpoint(IptoTelemetry.MetricsPath).RequireAuthorization().RequirePlatformAdmin().ExcludeFromDescription();
+app.MapOrleansDashboard("/dashboard").RequireAuthorization().RequirePlatformAdmin().ExcludeFromDescription();
 if (ipto.ObjectStore.IsLocal) app.MapLocalObjectStoreEndpoints();
 
 var v1 = app.MapGroup("/v1").RequireAuthorization().AddEndpointFilter<TransientRetryFilter>();

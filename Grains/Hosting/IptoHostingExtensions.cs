@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using System.Net;
 using Ipto.Grains.Jobs;
 using Ipto.Grains.ObjectStore;
@@ -127,6 +128,8 @@ public static class IptoHostingExtensions
     public static ISiloBuilder AddIptoGrainServices(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.ReadIptoOptions();
+        silo.AddActivityPropagation();
+        silo.AddDashboard();
         silo.AddIncomingGrainCallFilter<TransientFailureFilter>();
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.Reminders.MinimumPeriod);
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
@@ -181,6 +184,8 @@ public static class IptoHostingExtensions
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.Cluster.ResponseTimeout);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.Cluster.GatewayListRefreshPeriod);
+        client.AddActivityPropagation();
+        client.AddDashboard();
         return client;
     }
 

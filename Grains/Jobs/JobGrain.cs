@@ -171,6 +171,7 @@ public sealed class JobGrain(
     private async Task FinishAsync(string status, string? result, string? error)
     {
         if (JobStatuses.IsTerminal(state.State.Status)) return;
+        if (status == JobStatuses.Failed) Diagnostics.IptoMetrics.JobFailed(state.State.Type);
         await SaveAsync(s =>
         {
             s.Status = status;

@@ -98,6 +98,7 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
 
     private async Task CommitAsync(List<Unit> batch)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             if (statements is not null) await statements.EnsureOpenAsync(batch.SelectMany(u => u.Rows));
@@ -125,10 +126,15 @@ public sealed class LedgerWriter(AppDatabase database, ILogger<LedgerWriter> log
 
             for (var i = 0; i < batch.Count; i++) written[i] |= !batch[i].MayRepeat;
             Interlocked.Increment(ref _batchesCommitted);
+            Diagnostics.IptoMetrics.LedgerBatchCommitted(batch.Sum(u => u.Rows.Count), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            for (var i = 0; i < batch.Count; i++)
+                if (written[i])
+                    foreach (var access in batch[i].Rows.OfType<AccessEventRow>()) Diagnostics.IptoMetrics.AccessEventCommitted(access.Type, access.ChargedMicros);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(written[i]);
         }
         catch (Exception e)
         {
+            Diagnostics.IptoMetrics.LedgerBatchFailed();
             logger.LogError(e, "A ledger batch of {Count} units failed; its callers get the error", batch.Count);
             foreach (var unit in batch) unit.Done.TrySetException(e);
         }

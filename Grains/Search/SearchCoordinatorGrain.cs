@@ -146,7 +146,11 @@ public sealed class SearchCoordinatorGrain(
             if (reservation.Admitted < paid.Length)
             {
                 if (reservation.RemainingMicros + reservation.ReservedMicros == 0)
+                {
+                    Diagnostics.IptoMetrics.SpendLimitRefused();
                     throw new IptoException(ErrorCodes.SpendLimitExceeded, "This API key has spent its budget for the period.");
+                }
+
                 truncated = true;
                 admitted = AdmittedCount(candidates.Select(c => c.Price), reservation.Admitted);
             }
@@ -202,7 +206,12 @@ public sealed class SearchCoordinatorGrain(
             throw new IptoException(ErrorCodes.ServiceUnavailable, "The search could not be recorded; retry shortly.");
         }
 
-        if (recorded) return page;
+        if (recorded)
+        {
+            Diagnostics.IptoMetrics.SearchAnswered(mode, results.Count);
+            return page;
+        }
+
         // Another attempt of this idempotent search was recorded first (it ran on while this one was retried): its page stands.
         await ReleaseAsync(caller, reservation);
         return (attempt is null ? null : await ReplayAsync(attempt with { MayHaveRun = true }))

@@ -17,7 +17,10 @@ public sealed class SpendHold(ISpendCounterGrain counter, string period, long mi
         var counter = grains.GetGrain<ISpendCounterGrain>(buyer.PrincipalId);
         var reservation = await counter.Reserve(buyer.TenantId, limit, [micros]);
         if (reservation.Admitted == 0)
+        {
+            Diagnostics.IptoMetrics.SpendLimitRefused();
             throw new IptoException(ErrorCodes.SpendLimitExceeded, "This API key's remaining budget for the period does not cover this charge.");
+        }
         return new SpendHold(counter, reservation.Period, micros);
     }
 

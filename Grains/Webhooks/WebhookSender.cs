@@ -54,14 +54,17 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
         {
             using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             var code = (int)response.StatusCode;
+            Diagnostics.IptoMetrics.WebhookAttempted(code is >= 200 and < 300);
             return new AttemptResult(code, code is >= 200 and < 300 ? null : $"The endpoint answered HTTP {code}.", Elapsed(started));
         }
         catch (TaskCanceledException)
         {
+            Diagnostics.IptoMetrics.WebhookAttempted(false);
             return new AttemptResult(null, $"No answer within {Timeout.TotalSeconds:0} s.", Elapsed(started));
         }
         catch (HttpRequestException e)
         {
+            Diagnostics.IptoMetrics.WebhookAttempted(false);
             var refused = e.InnerException as WebhookTargetRefusedException;
             return new AttemptResult(null, refused?.Message ?? $"Could not connect: {e.Message}", Elapsed(started));
         }

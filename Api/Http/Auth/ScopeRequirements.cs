@@ -9,6 +9,9 @@ public sealed record ScopeRequirement(IReadOnlyList<string> AnyOf);
 /// <summary>Endpoint metadata: only a user session may call the endpoint.</summary>
 public sealed record SessionRequirement;
 
+/// <summary>Endpoint metadata: only a platform admin may call the endpoint (as every route under <c>/v1/admin</c>).</summary>
+public sealed record PlatformAdminRequirement;
+
 /// <summary>
 /// Declarative per-endpoint access rules. They are endpoint metadata checked by <see cref="AccessRequirementsMiddleware"/>
 /// after authentication and before the endpoint runs, so before its parameters (a JSON body) are bound: a caller who
@@ -23,6 +26,10 @@ public static class ScopeRequirements
     /// <summary>Only a user session may call this (API keys → 403 <c>forbidden</c>).</summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new SessionRequirement());
+
+    /// <summary>Only a platform admin may call this (anyone else → 403 <c>forbidden</c>).</summary>
+    public static TBuilder RequirePlatformAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new PlatformAdminRequirement());
 }
 
 /// <summary>
@@ -44,7 +51,8 @@ public sealed class AccessRequirementsMiddleware(RequestDelegate next)
 
     private static void Check(RouteEndpoint endpoint, Caller caller)
     {
-        if (IsAdminRoute(endpoint.RoutePattern.RawText ?? "")) Access.RequirePlatformAdmin(caller);
+        if (IsAdminRoute(endpoint.RoutePattern.RawText ?? "") || endpoint.Metadata.GetMetadata<PlatformAdminRequirement>() is not null)
+            Access.RequirePlatformAdmin(caller);
         if (endpoint.Metadata.GetMetadata<SessionRequirement>() is not null) Access.RequireSession(caller);
         foreach (var requirement in endpoint.Metadata.GetOrderedMetadata<ScopeRequirement>()) Access.RequireScope(caller, requirement.AnyOf);
     }
