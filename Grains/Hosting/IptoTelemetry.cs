@@ -12,7 +12,7 @@ namespace Ipto.Grains.Hosting;
 /// <summary>
 /// Metrics and traces of an Api or silo process, one way for both: ASP.NET Core, the Orleans meter and activity
 /// sources, Npgsql, the runtime and the <c>Ipto</c> business meter, read by the Prometheus scrape endpoint; OTLP export
-/// of both when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the standard <c>OTEL_*</c> variables).
+/// of both, and traces (HTTP spans joined to grain spans), only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the standard <c>OTEL_*</c> variables).
 /// </summary>
 public static class IptoTelemetry
 {
@@ -32,12 +32,14 @@ public static class IptoTelemetry
                 .AddNpgsqlInstrumentation()
                 .AddMeter("Microsoft.Orleans", IptoMetrics.MeterName)
                 .AddInstrumentation(sp => sp.GetRequiredService<OperationalGauges>())
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
+                .AddPrometheusExporter());
+        // Spans cost on every request and grain call even when nobody reads them, so they are made only for an exporter.
+        if (string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])) return services;
+        telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
                 .AddSource(OrleansSources)
-                .AddNpgsql());
-        if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])) telemetry.UseOtlpExporter();
+                .AddNpgsql())
+            .UseOtlpExporter();
         return services;
     }
 }
