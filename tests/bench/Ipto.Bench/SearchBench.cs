@@ -380,6 +380,7 @@ internal static class SearchBench
         {
             static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
             builder.UseSetting("urls", BaseAddress.ToString().TrimEnd('/'));
+            builder.UseEnvironment("Production"); // as deployed: no developer exception page on the measured path
             builder.UseSetting("Ipto:Mode", "embedded");
             builder.UseSetting("Ipto:Api:Role", "cohosted");
             builder.UseSetting("Ipto:ObjectStore:Provider", "local");
