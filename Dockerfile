@@ -28,7 +28,7 @@ RUN apt-get update \
  && mkdir /data && chown "$APP_UID" /data
 WORKDIR /app
 # The base image's HTTP_PORTS would bind a second listener on 8080 next to the ones below (and warn).
-ENV ASPNETCORE_HTTP_PORTS= \
+ENV ASPNETCORE_HTTP_PORTS="" \
     Ipto__DataDir=/data \
     Ipto__Management__Urls=http://0.0.0.0:9464
 VOLUME /data
