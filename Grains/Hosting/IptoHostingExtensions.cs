@@ -109,7 +109,24 @@ public static class IptoHostingExtensions
         {
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.Cluster.ResponseTimeout);
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = options.Cluster.ProbeTimeout);
-            silo.ConfigureEndpoints(IPAddress.Parse(options.Cluster.AdvertisedAddress), options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: false);
+            if (options.Cluster.Kubernetes)
+            {
+                // Kubernetes hosting post-configures only what is still unset: the listeners (any address, these
+                // ports) and the advertised address. Orleans' own post-configuration fills that address with the first
+                // local one before it gets there, so the pod's IP is set here.
+                var podIp = Environment.GetEnvironmentVariable(Orleans.Hosting.Kubernetes.KubernetesHostingOptions.PodIPEnvironmentVariable);
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = options.Cluster.SiloPort;
+                    o.GatewayPort = options.Cluster.GatewayPort;
+                    if (!string.IsNullOrWhiteSpace(podIp)) o.AdvertisedIPAddress = IPAddress.Parse(podIp);
+                });
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.ConfigureEndpoints(IPAddress.Parse(options.Cluster.AdvertisedAddress), options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: false);
+            }
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = NpgsqlInvariant;

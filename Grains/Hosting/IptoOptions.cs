@@ -59,6 +59,8 @@ public sealed class IptoOptions
             throw new InvalidOperationException($"Ipto:Api:Role must be '{ApiRoles.CoHosted}' or '{ApiRoles.Client}', not '{Api.Role}'.");
         if (!IsCluster && Api.IsClient)
             throw new InvalidOperationException("Ipto:Api:Role 'client' needs Ipto:Mode 'cluster' (embedded mode always co-hosts its silo).");
+        if (!IsCluster && Cluster.Kubernetes)
+            throw new InvalidOperationException("Ipto:Cluster:Kubernetes needs Ipto:Mode 'cluster' (embedded mode's silo is alone on localhost).");
         if (Cluster.ResponseTimeout < TimeSpan.FromSeconds(1) || Cluster.ProbeTimeout < TimeSpan.FromMilliseconds(500)
             || Cluster.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1))
             throw new InvalidOperationException(
@@ -114,6 +116,12 @@ public sealed class ClusterOptions
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Cluster mode on Kubernetes: the silo takes its name and advertised address from the pod (downward API) instead
+    /// of <see cref="AdvertisedAddress"/>, listens on every address, and declares dead the silos whose pods are gone.
+    /// </summary>
+    public bool Kubernetes { get; set; }
 
     /// <summary>
     /// How long any grain call waits for its answer before it fails (503 to an HTTP caller). Bounds the stall of a
